@@ -1,0 +1,124 @@
+# bistandd — build, development run, tests, install.
+#
+#   make run     install missing Debian packages (as root), build, create
+#                development certificates, start the daemon on 127.0.0.1:8443
+#   make check   the same set-up, then every test (also under ASan+UBSan)
+#
+# Variant builds live in their own directories (BUILD=...), so the plain
+# and the sanitizer objects never mix.
+
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+SBINDIR		?= $(PREFIX)/sbin
+DATADIR		?= $(PREFIX)/share/bistand
+MANDIR		?= $(PREFIX)/share/man
+sysconfdir	?= /etc
+CONFDIR		?= $(sysconfdir)/bistand
+DESTDIR		?=
+
+BUILD		?= build
+CC		?= cc
+PKGS		 = libevent libevent_openssl openssl libxml-2.0 lua5.4
+SAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=undefined
+
+PKG_CFLAGS	:= $(shell pkg-config --cflags $(PKGS) check 2>/dev/null)
+PKG_LIBS	:= $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CHECK_LIBS	:= $(shell pkg-config --libs check 2>/dev/null)
+
+CFLAGS		?= -O2 -g
+CFLAGS		+= -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+		   -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+		   -Iinclude $(PKG_CFLAGS) \
+		   -DBISTAND_DATADIR='"$(DATADIR)"' \
+		   -DBISTAND_CONFDIR='"$(CONFDIR)"'
+LDLIBS		+= $(PKG_LIBS) -lpthread
+ifeq ($(SAN),1)
+CFLAGS		+= $(SAN_FLAGS)
+LDFLAGS		+= $(SAN_FLAGS)
+endif
+
+# Everything but the two main programs is shared by the daemon, the
+# client and the unit tests.
+LIB_SRCS	 = $(filter-out daemon/main.c daemon/bistandctl.c, \
+		     $(wildcard daemon/*.c))
+LIB_OBJS	 = $(LIB_SRCS:daemon/%.c=$(BUILD)/obj/%.o)
+UNIT_TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/check_*.c))
+UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
+
+DEPS_DEBIAN	 = build-essential pkg-config libevent-dev libssl-dev \
+		   libxml2-dev liblua5.4-dev check openssl curl libxml2-utils
+
+.PHONY: all deps run check unit integration install clean devcerts
+.DELETE_ON_ERROR:
+
+all: $(BUILD)/bistandd $(BUILD)/bistandctl
+
+$(BUILD)/obj/%.o: daemon/%.c $(wildcard include/*.h) | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+$(BUILD)/bistandd: $(BUILD)/obj/main.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/bistandctl: $(BUILD)/obj/bistandctl.o $(LIB_OBJS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c $(LIB_OBJS) $(wildcard include/*.h) | $(BUILD)/tests
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(LDLIBS) $(CHECK_LIBS)
+
+# Install what is missing, as root; otherwise say exactly what to run.
+deps:
+	@missing=""; for p in $(DEPS_DEBIAN); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | \
+	        grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+	    echo "deps: installing$$missing"; \
+	    apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+	    echo "deps: missing Debian packages; run:"; \
+	    echo "    sudo apt-get install$$missing"; exit 1; \
+	fi
+
+# Development certificates: created once, kept on later runs.
+devcerts: run/tls/ca.crt
+run/tls/ca.crt: tests/mkcerts.sh
+	@if [ ! -f $@ ]; then sh tests/mkcerts.sh run/tls; fi
+
+run/bistandd.conf: tests/devconf.sh
+	@if [ ! -f $@ ]; then sh tests/devconf.sh "$(CURDIR)" > $@; fi
+
+# Each prerequisite is made by a make of its own, after deps, because
+# the pkg-config flags are read when make starts.
+run: deps
+	@$(MAKE) --no-print-directory all devcerts run/bistandd.conf
+	exec $(BUILD)/bistandd -d -f run/bistandd.conf
+
+check: deps
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 unit
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 integration
+
+unit: all $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
+	    BISTAND_SRCDIR="$(CURDIR)" $$t; done
+
+integration: all
+	BISTAND_BUILD="$(CURDIR)/$(BUILD)" sh tests/integration.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(CONFDIR)
+	install -m 0755 $(BUILD)/bistandd $(DESTDIR)$(SBINDIR)/bistandd
+	install -m 0755 $(BUILD)/bistandctl $(DESTDIR)$(BINDIR)/bistandctl
+	install -m 0644 etc/application.xsd etc/error.xsd $(DESTDIR)$(DATADIR)/
+	@if [ ! -f $(DESTDIR)$(CONFDIR)/bistandd.conf ]; then \
+	    install -m 0640 etc/bistandd.conf $(DESTDIR)$(CONFDIR)/; fi
+
+clean:
+	rm -rf build

@@ -1,0 +1,155 @@
+/*
+ * main.c: bistandd — options, start-up, signals.
+ *
+ *   bistandd [-dtv] [-f FILE]
+ *
+ * Signals are libevent events, so their work runs in the event loop,
+ * never in signal context: SIGHUP reloads (the new state is built
+ * completely and swapped in only if valid), SIGTERM and SIGINT stop
+ * accepting, let requests in flight finish and exit 0.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "application.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "state.h"
+
+struct daemon_ctx {
+	const char		*conf_path;	/* absolute */
+	struct event_base	*base;
+	struct http_server	*srv;
+	int			 verbose_flag;	/* -v */
+};
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: bistandd [-dtv] [-f file]\n"
+	    "  -f file  configuration (default %s/bistandd.conf)\n"
+	    "  -t       check the configuration, certificates, schema and "
+	    "exit\n"
+	    "  -d       stay in the foreground and log to stderr\n"
+	    "  -v       verbose (debug) logging\n", BISTAND_CONFDIR);
+	exit(2);
+}
+
+static void
+main_stopped(void *arg)
+{
+	struct daemon_ctx *d = arg;
+
+	event_base_loopexit(d->base, NULL);
+}
+
+static void
+main_sigterm(evutil_socket_t sig, short ev, void *arg)
+{
+	struct daemon_ctx *d = arg;
+
+	(void)ev;
+	log_info("received %s, shutting down",
+	    sig == SIGINT ? "SIGINT" : "SIGTERM");
+	http_shutdown(d->srv, main_stopped, d);
+}
+
+static void
+main_sighup(evutil_socket_t sig, short ev, void *arg)
+{
+	struct daemon_ctx	*d = arg;
+	struct state		*st;
+	char			 err[1024];
+
+	(void)sig; (void)ev;
+	if (state_load(d->conf_path, &st, err, sizeof(err)) == -1) {
+		log_warnx("reload failed, keeping the running configuration: "
+		    "%s", err);
+		return;
+	}
+	log_setverbose(d->verbose_flag || st->conf->verbose);
+	http_swap_state(d->srv, st);
+	log_info("reload: configuration, certificates and schema reloaded "
+	    "from %s", d->conf_path);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct daemon_ctx	 d;
+	struct state		*st = NULL;
+	struct event		*ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
+	const char		*conf = BISTAND_CONFDIR "/bistandd.conf";
+	char			 err[1024], abspath[PATH_MAX];
+	int			 ch, foreground = 0, test = 0;
+
+	memset(&d, 0, sizeof(d));
+	while ((ch = getopt(argc, argv, "df:tv")) != -1) {
+		switch (ch) {
+		case 'd': foreground = 1; break;
+		case 'f': conf = optarg; break;
+		case 't': test = 1; break;
+		case 'v': d.verbose_flag = 1; break;
+		default: usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	/* Reloads re-read this path after a possible chdir("/"). */
+	if (realpath(conf, abspath) == NULL) {
+		fprintf(stderr, "bistandd: %s: %s\n", conf, strerror(errno));
+		return 1;
+	}
+	d.conf_path = abspath;
+
+	app_xml_harden();
+	if (state_load(d.conf_path, &st, err, sizeof(err)) == -1) {
+		fprintf(stderr, "bistandd: %s\n", err);
+		return 1;
+	}
+	if (test) {
+		fprintf(stderr, "bistandd: configuration OK\n");
+		state_free(st);
+		return 0;
+	}
+	log_init(foreground, d.verbose_flag || st->conf->verbose, "bistandd");
+	if (!foreground && daemon(0, 0) == -1)
+		fatal("daemon");
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((d.base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	if ((d.srv = http_new(d.base, st, err, sizeof(err))) == NULL) {
+		state_free(st);
+		fatalx("%s", err);
+	}
+	ev_term = evsignal_new(d.base, SIGTERM, main_sigterm, &d);
+	ev_int = evsignal_new(d.base, SIGINT, main_sigterm, &d);
+	ev_hup = evsignal_new(d.base, SIGHUP, main_sighup, &d);
+	if (ev_term == NULL || ev_int == NULL || ev_hup == NULL ||
+	    evsignal_add(ev_term, NULL) == -1 ||
+	    evsignal_add(ev_int, NULL) == -1 ||
+	    evsignal_add(ev_hup, NULL) == -1)
+		fatalx("cannot install signal handlers");
+	http_log_listening(d.srv);
+	log_info("bistandd started (pid %ld, configuration %s)",
+	    (long)getpid(), d.conf_path);
+
+	event_base_dispatch(d.base);
+
+	http_free(d.srv);
+	event_free(ev_term);
+	event_free(ev_int);
+	event_free(ev_hup);
+	event_base_free(d.base);
+	log_info("bistandd stopped");
+	return 0;
+}
