@@ -91,6 +91,9 @@ run/tls/ca.crt: tests/mkcerts.sh
 	@if [ ! -f $@ ]; then sh tests/mkcerts.sh run/tls; fi
 
 run/bistandd.conf: tests/devconf.sh
+	@if [ -f $@ ] && ! grep -q '^rules_dir' $@; then \
+	    echo "run/bistandd.conf predates the rule set: rewriting it"; \
+	    rm -f $@; fi
 	@if [ ! -f $@ ]; then sh tests/devconf.sh "$(CURDIR)" > $@; fi
 
 # Each prerequisite is made by a make of its own, after deps, because
@@ -116,7 +119,12 @@ install: all
 	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(CONFDIR)
 	install -m 0755 $(BUILD)/bistandd $(DESTDIR)$(SBINDIR)/bistandd
 	install -m 0755 $(BUILD)/bistandctl $(DESTDIR)$(BINDIR)/bistandctl
-	install -m 0644 etc/application.xsd etc/error.xsd $(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(DATADIR)/rules/params $(DESTDIR)$(DATADIR)/examples
+	install -m 0644 etc/application.xsd etc/error.xsd etc/decision.xsd \
+	    $(DESTDIR)$(DATADIR)/
+	install -m 0644 rules/*.lua $(DESTDIR)$(DATADIR)/rules/
+	install -m 0644 rules/params/*.lua $(DESTDIR)$(DATADIR)/rules/params/
+	install -m 0644 etc/examples/*.xml $(DESTDIR)$(DATADIR)/examples/
 	@if [ ! -f $(DESTDIR)$(CONFDIR)/bistandd.conf ]; then \
 	    install -m 0640 etc/bistandd.conf $(DESTDIR)$(CONFDIR)/; fi
 

@@ -3,35 +3,67 @@
  * (role eservice).
  *
  * Intake: content type, body, then app_parse() (hardened parse, schema,
- * semantic checks) gives the application model, which goes on to the
- * evaluation stage. Until the rule engine and the audit trail exist,
- * that stage can store nothing, and since a 2xx must mean "durable"
- * the answer to a valid application is 503: valid, but not stored.
+ * semantic checks) gives the application model; the rule engine and
+ * decision_finish() give the decision. Until the audit trail exists
+ * nothing can be made durable, and since a 2xx must mean "durable" the
+ * answer to a valid application is 503: evaluated, but not stored.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "api.h"
 #include "application.h"
+#include "decision.h"
 #include "errdoc.h"
 #include "http.h"
 #include "log.h"
+#include "rules.h"
 #include "state.h"
 
-/* The evaluation boundary: the model is complete and valid here. */
+/* The reason codes of d as "A,B,C" for the log (codes only). */
+static void
+api_reason_list(const struct decision *d, char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < d->nreasons && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "," : "",
+		    d->reasons[i].code);
+	if (d->nreasons == 0)
+		snprintf(buf, len, "-");
+}
+
 static void
 api_application_evaluate(struct hreq *h, struct application *app)
 {
-	struct errdoc e;
+	struct decision	 d;
+	struct errdoc	 e;
+	char		 reasons[512];
 
-	log_info("intake: application %s valid (persons=%zu incomes=%zu "
-	    "costs=%zu period=%04d-%02d); no evaluation stage in this "
-	    "version, not stored", app->id, app->npersons, app->nincomes,
-	    app->ncosts, app->period_year, app->period_month);
-	errdoc_set(&e, 503, ERR_UNAVAILABLE, "application %s is valid, but "
-	    "this version cannot evaluate or store it yet; nothing was "
-	    "stored, send it again later", app->id);
+	memset(&d, 0, sizeof(d));
+	if (rules_eval(h->st->rules, app, NULL, &d) == -1 ||
+	    decision_finish(&d, app, &h->st->policy, (int64_t)time(NULL)) ==
+	    -1) {
+		errdoc_set(&e, 500, ERR_INTERNAL, "out of memory");
+		http_reply_error(h, &e);
+		goto out;
+	}
+	api_reason_list(&d, reasons, sizeof(reasons));
+	log_info("intake: application %s valid, evaluated: outcome=%s "
+	    "reasons=%s norm_year=%d ruleset=%.12s; not stored (no audit "
+	    "trail in this version)", app->id,
+	    decision_outcome_name(d.outcome), reasons, d.norm_year,
+	    d.ruleset);
+	errdoc_set(&e, 503, ERR_UNAVAILABLE, "application %s is valid and "
+	    "was evaluated (%s), but this version cannot store it yet; "
+	    "nothing was stored, send it again later", app->id,
+	    decision_outcome_name(d.outcome));
 	http_reply_error(h, &e);
+ out:
+	decision_free(&d);
 }
 
 void

@@ -2,22 +2,34 @@
  * bistandctl.c: the command-line tool for operators, caseworkers and
  * auditors. Each subcommand has --help.
  *
- *   bistandctl validate [--schema FILE | -f CONFIG] FILE...
+ *   bistandctl validate [options] FILE...
+ *   bistandctl eval [options] FILE
  *
- * validate runs exactly the daemon's intake checks (hardened parse,
- * schema, semantic checks) offline and writes nothing.
+ * Both run exactly the daemon's code offline and write nothing.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "application.h"
 #include "config.h"
+#include "decision.h"
 #include "errdoc.h"
+#include "rules.h"
 
 #define CTL_MAX_FILE	(64 * 1024 * 1024)
+
+/* Where the offline commands find schema, rules and due times: the
+ * build's defaults, a bistandd.conf (-f), or single options. */
+struct ctl_env {
+	char			*schema;	/* application.xsd */
+	char			*rules_dir;
+	struct dec_policy	 policy;
+	struct rules_limits	 lim;
+};
 
 static void
 ctl_usage(FILE *f)
@@ -25,39 +37,81 @@ ctl_usage(FILE *f)
 	fprintf(f, "usage: bistandctl COMMAND [options]\n\n"
 	    "commands:\n"
 	    "  validate FILE...   check application documents as the daemon "
-	    "would\n\n"
+	    "would\n"
+	    "  eval FILE          evaluate an application with a rule set and "
+	    "print the\n"
+	    "                     decision document the daemon would return\n\n"
 	    "Run 'bistandctl COMMAND --help' for a command's options.\n");
 }
 
-static void
-ctl_validate_usage(FILE *f)
+static const char ctl_env_help[] =
+    "  -f CONFIG       take schema_dir, rules_dir, budgets and due times "
+    "from a\n"
+    "                  bistandd.conf\n"
+    "  --schema FILE   application.xsd (default " BISTAND_DATADIR
+    "/application.xsd)\n";
+
+static int
+ctl_env_default(struct ctl_env *env)
 {
-	fprintf(f, "usage: bistandctl validate [--schema FILE | -f CONFIG] "
-	    "FILE...\n\n"
-	    "Parses and checks each application document exactly as the "
-	    "daemon's intake\ndoes (hardened XML parse, XML Schema, "
-	    "personnummer and household checks)\nand writes nothing. Exit 0 "
-	    "when every file is valid, 1 otherwise.\n\n"
-	    "  --schema FILE   application.xsd to use (default "
-	    "%s/application.xsd)\n"
-	    "  -f CONFIG       take schema_dir from a bistandd.conf\n"
-	    "  -q              print only refusals\n", BISTAND_DATADIR);
+	memset(env, 0, sizeof(*env));
+	env->policy.due_hours = 48;
+	env->policy.urgent_due_hours = 4;
+	env->policy.follow_up_days = 14;
+	env->schema = strdup(BISTAND_DATADIR "/application.xsd");
+	env->rules_dir = strdup(BISTAND_DATADIR "/rules");
+	return env->schema && env->rules_dir ? 0 : -1;
 }
 
-/* Read a whole file; -1 with errno set. */
+static void
+ctl_env_free(struct ctl_env *env)
+{
+	free(env->schema);
+	free(env->rules_dir);
+}
+
+static int
+ctl_env_config(struct ctl_env *env, const char *path)
+{
+	struct config	*c;
+	char		 err[1024];
+
+	if (config_load(path, &c, err, sizeof(err)) == -1) {
+		fprintf(stderr, "bistandctl: %s\n", err);
+		return -1;
+	}
+	free(env->schema);
+	free(env->rules_dir);
+	env->schema = config_path_join(c->schema_dir, "application.xsd");
+	env->rules_dir = strdup(c->rules_dir);
+	env->policy.due_hours = c->due_hours;
+	env->policy.urgent_due_hours = c->urgent_due_hours;
+	env->policy.follow_up_days = c->follow_up_days;
+	env->lim.instructions = (uint64_t)c->rules_instructions;
+	env->lim.memory = c->rules_memory;
+	config_free(c);
+	return env->schema && env->rules_dir ? 0 : -1;
+}
+
+static int
+ctl_set(char **p, const char *v)
+{
+	free(*p);
+	return (*p = strdup(v)) == NULL ? -1 : 0;
+}
+
+/* Read a whole file ("-": standard input); -1 with errno set. */
 static int
 ctl_read(const char *path, char **buf, size_t *len)
 {
 	FILE	*f;
-	char	*b = NULL;
+	char	*b = NULL, *nb;
 	size_t	 n = 0, cap = 0, r;
 
 	if ((f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb")) == NULL)
 		return -1;
 	for (;;) {
 		if (n == cap) {
-			char *nb;
-
 			cap = cap ? cap * 2 : 65536;
 			if (cap > CTL_MAX_FILE + 1 ||
 			    (nb = realloc(b, cap)) == NULL) {
@@ -84,6 +138,53 @@ ctl_read(const char *path, char **buf, size_t *len)
 	return -1;
 }
 
+/* Read and parse one file; prints the refusal. 0, or -1. */
+static int
+ctl_parse(const struct app_schema *schema, const char *path,
+    struct application **app)
+{
+	struct errdoc	 e;
+	char		*buf, line[1024];
+	size_t		 len;
+	int		 rc;
+
+	if (ctl_read(path, &buf, &len) == -1) {
+		fprintf(stderr, "%s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if ((rc = app_parse(schema, buf, len, app, &e)) == -1) {
+		errdoc_format(&e, line, sizeof(line));
+		printf("%s: refused: %s\n", path, line);
+	}
+	free(buf);
+	return rc;
+}
+
+static int
+ctl_schema(const struct ctl_env *env, struct app_schema **schema)
+{
+	struct errdoc e;
+
+	app_xml_harden();
+	if (app_schema_load(env->schema, schema, &e) == -1) {
+		fprintf(stderr, "bistandctl: %s\n", e.message);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+ctl_validate_usage(FILE *f)
+{
+	fprintf(f, "usage: bistandctl validate [-q] [-f CONFIG | --schema "
+	    "FILE] FILE...\n\n"
+	    "Parses and checks each application document exactly as the "
+	    "daemon's intake\ndoes (hardened XML parse, XML Schema, "
+	    "personnummer and household checks)\nand writes nothing. Exit 0 "
+	    "when every file is valid, 1 otherwise.\n\n%s"
+	    "  -q              print only refusals\n", ctl_env_help);
+}
+
 static int
 ctl_validate(int argc, char *argv[])
 {
@@ -94,81 +195,150 @@ ctl_validate(int argc, char *argv[])
 	};
 	struct app_schema	*schema = NULL;
 	struct application	*app;
-	struct config		*conf = NULL;
-	struct errdoc		 e;
-	char			*xsd = NULL, *buf, line[1024], err[1024];
-	size_t			 len;
-	int			 ch, i, quiet = 0, bad = 0;
+	struct ctl_env		 env;
+	int			 ch, i, quiet = 0, bad = 0, rc = 2;
 
+	if (ctl_env_default(&env) == -1)
+		goto out;
 	while ((ch = getopt_long(argc, argv, "f:hq", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's':
-			free(xsd);
-			xsd = strdup(optarg);
+			if (ctl_set(&env.schema, optarg) == -1)
+				goto out;
 			break;
 		case 'f':
-			if (config_load(optarg, &conf, err, sizeof(err)) == -1) {
-				fprintf(stderr, "bistandctl: %s\n", err);
-				goto fail;
-			}
-			free(xsd);
-			xsd = config_path_join(conf->schema_dir,
-			    "application.xsd");
-			config_free(conf);
+			if (ctl_env_config(&env, optarg) == -1)
+				goto out;
 			break;
 		case 'q':
 			quiet = 1;
 			break;
 		case 'h':
 			ctl_validate_usage(stdout);
-			free(xsd);
-			return 0;
+			rc = 0;
+			goto out;
 		default:
 			ctl_validate_usage(stderr);
-			goto fail;
+			goto out;
 		}
 	}
 	if (optind == argc) {
 		ctl_validate_usage(stderr);
-		goto fail;
+		goto out;
 	}
-	if (xsd == NULL)
-		xsd = config_path_join(BISTAND_DATADIR, "application.xsd");
-	if (xsd == NULL)
-		goto fail;
-	app_xml_harden();
-	if (app_schema_load(xsd, &schema, &e) == -1) {
-		fprintf(stderr, "bistandctl: %s\n", e.message);
-		goto fail;
-	}
+	if (ctl_schema(&env, &schema) == -1)
+		goto out;
 	for (i = optind; i < argc; i++) {
-		if (ctl_read(argv[i], &buf, &len) == -1) {
-			fprintf(stderr, "%s: %s\n", argv[i], strerror(errno));
+		if (ctl_parse(schema, argv[i], &app) == -1) {
 			bad = 1;
 			continue;
 		}
-		if (app_parse(schema, buf, len, &app, &e) == -1) {
-			errdoc_format(&e, line, sizeof(line));
-			printf("%s: refused: %s\n", argv[i], line);
-			bad = 1;
-		} else {
-			if (!quiet)
-				printf("%s: valid application %s: %zu "
-				    "person(s), period %04d-%02d, municipality "
-				    "%s\n", argv[i], app->id, app->npersons,
-				    app->period_year, app->period_month,
-				    app->municipality);
-			app_free(app);
-		}
-		free(buf);
+		if (!quiet)
+			printf("%s: valid application %s: %zu person(s), "
+			    "period %04d-%02d, municipality %s\n", argv[i],
+			    app->id, app->npersons, app->period_year,
+			    app->period_month, app->municipality);
+		app_free(app);
 	}
+	rc = bad ? 1 : 0;
+ out:
 	app_schema_free(schema);
-	free(xsd);
-	return bad ? 1 : 0;
- fail:
+	ctl_env_free(&env);
+	return rc;
+}
+
+static void
+ctl_eval_usage(FILE *f)
+{
+	fprintf(f, "usage: bistandctl eval [-f CONFIG | --schema FILE] "
+	    "[--rules DIR] FILE\n\n"
+	    "Evaluates one application offline with a rule set and prints "
+	    "the decision\ndocument the daemon would return (due times "
+	    "counted from now). Writes\nnothing anywhere: the way to try a "
+	    "rule change before it goes live. A rule\nfailure is printed to "
+	    "standard error. Exit 0 when evaluated, 1 when the\napplication "
+	    "is refused, 2 on any other error.\n\n%s"
+	    "  --rules DIR     the rule set (default " BISTAND_DATADIR
+	    "/rules)\n", ctl_env_help);
+}
+
+static int
+ctl_eval(int argc, char *argv[])
+{
+	static const struct option opts[] = {
+		{ "schema", required_argument, NULL, 's' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct app_schema	*schema = NULL;
+	struct application	*app = NULL;
+	struct rules		*rules = NULL;
+	struct decision		 d;
+	struct ctl_env		 env;
+	char			 err[1024], *doc = NULL;
+	size_t			 len;
+	int			 ch, rc = 2;
+
+	memset(&d, 0, sizeof(d));
+	if (ctl_env_default(&env) == -1)
+		goto out;
+	while ((ch = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			if (ctl_set(&env.schema, optarg) == -1)
+				goto out;
+			break;
+		case 'r':
+			if (ctl_set(&env.rules_dir, optarg) == -1)
+				goto out;
+			break;
+		case 'f':
+			if (ctl_env_config(&env, optarg) == -1)
+				goto out;
+			break;
+		case 'h':
+			ctl_eval_usage(stdout);
+			rc = 0;
+			goto out;
+		default:
+			ctl_eval_usage(stderr);
+			goto out;
+		}
+	}
+	if (optind != argc - 1) {
+		ctl_eval_usage(stderr);
+		goto out;
+	}
+	if (ctl_schema(&env, &schema) == -1)
+		goto out;
+	if (rules_load(env.rules_dir, &env.lim, &rules, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "bistandctl: %s\n", err);
+		goto out;
+	}
+	if (ctl_parse(schema, argv[optind], &app) == -1) {
+		rc = 1;
+		goto out;
+	}
+	if (rules_eval(rules, app, NULL, &d) == -1 ||
+	    decision_finish(&d, app, &env.policy, (int64_t)time(NULL)) == -1 ||
+	    decision_render(&d, &doc, &len) == -1) {
+		fprintf(stderr, "bistandctl: out of memory\n");
+		goto out;
+	}
+	if (d.failure != NULL)
+		fprintf(stderr, "bistandctl: rule failure: %s\n", d.failure);
+	fwrite(doc, 1, len, stdout);
+	rc = 0;
+ out:
+	free(doc);
+	decision_free(&d);
+	app_free(app);
+	rules_free(rules);
 	app_schema_free(schema);
-	free(xsd);
-	return 2;
+	ctl_env_free(&env);
+	return rc;
 }
 
 int
@@ -185,6 +355,8 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[1], "validate") == 0)
 		return ctl_validate(argc - 1, argv + 1);
+	if (strcmp(argv[1], "eval") == 0)
+		return ctl_eval(argc - 1, argv + 1);
 	fprintf(stderr, "bistandctl: unknown command '%s'\n", argv[1]);
 	ctl_usage(stderr);
 	return 2;

@@ -44,6 +44,14 @@ static const struct cf_key cf_keys[] = {
 	{ "tls_min_version",	CF_TLSVER, O(tls_min_version), 0, 0, 0 },
 	{ "state_dir",		CF_PATH, O(state_dir), 0, 0, 1 },
 	{ "schema_dir",		CF_PATH, O(schema_dir), 0, 0, 0 },
+	{ "rules_dir",		CF_PATH, O(rules_dir), 0, 0, 0 },
+	{ "examples_dir",	CF_PATH, O(examples_dir), 0, 0, 0 },
+	{ "rules_instructions",	CF_INT, O(rules_instructions), 10000,
+	    1000000000, 0 },
+	{ "rules_memory",	CF_SIZE, O(rules_memory), MIB, 1024 * MIB, 0 },
+	{ "due_hours",		CF_INT, O(due_hours), 1, 720, 0 },
+	{ "urgent_due_hours",	CF_INT, O(urgent_due_hours), 1, 720, 0 },
+	{ "follow_up_days",	CF_INT, O(follow_up_days), 1, 365, 0 },
 	{ "max_body_size",	CF_SIZE, O(max_body_size), 1024, 64 * MIB, 0 },
 	{ "max_header_size",	CF_SIZE, O(max_header_size), 1024, MIB, 0 },
 	{ "timeout",		CF_INT, O(timeout), 1, 3600, 0 },
@@ -81,8 +89,15 @@ cf_defaults(struct config *c)
 	c->timeout = 30;
 	c->max_connections = 1024;
 	c->shutdown_timeout = 10;
+	c->rules_instructions = 10000000;
+	c->rules_memory = 32 * MIB;
+	c->due_hours = 48;
+	c->urgent_due_hours = 4;
+	c->follow_up_days = 14;
 	if ((c->tls_ciphers = strdup(CONFIG_DEFAULT_CIPHERS)) == NULL ||
-	    (c->schema_dir = strdup(BISTAND_DATADIR)) == NULL)
+	    (c->schema_dir = strdup(BISTAND_DATADIR)) == NULL ||
+	    (c->rules_dir = strdup(BISTAND_DATADIR "/rules")) == NULL ||
+	    (c->examples_dir = strdup(BISTAND_DATADIR "/examples")) == NULL)
 		return -1;
 	return 0;
 }
@@ -144,9 +159,10 @@ cf_listen(struct config *c, const char *v, char *why, size_t whylen)
 	}
 	errno = 0;
 	port = strtol(colon + 1, &end, 10);
-	if (colon[1] == '\0' || *end != '\0' || errno || port < 1 ||
+	/* Port 0: any free port, logged at start-up (for tests). */
+	if (!isdigit((unsigned char)colon[1]) || *end != '\0' || errno ||
 	    port > 65535) {
-		snprintf(why, whylen, "listen: port must be 1 to 65535");
+		snprintf(why, whylen, "listen: port must be 0 to 65535");
 		return -1;
 	}
 	free(c->listen_host);
@@ -359,5 +375,7 @@ config_free(struct config *c)
 	free(c->tls_ciphers);
 	free(c->state_dir);
 	free(c->schema_dir);
+	free(c->rules_dir);
+	free(c->examples_dir);
 	free(c);
 }

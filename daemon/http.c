@@ -177,6 +177,10 @@ conn_tls_info(const SSL *ssl, int where, int ret)
 	if (!(where & SSL_CB_ALERT) || !(where & SSL_CB_WRITE) ||
 	    strcmp(SSL_alert_type_string(ret), "F") != 0)
 		return;
+	/* After the handshake a fatal alert is no refusal: OpenSSL 3 sends
+	 * "decode error" when a client closes without close_notify. */
+	if (SSL_is_init_finished(ssl))
+		return;
 	fd = SSL_get_fd(ssl);
 	if (fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
 		if (ss.ss_family == AF_INET)
@@ -186,8 +190,10 @@ conn_tls_info(const SSL *ssl, int where, int ret)
 			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->
 			    sin6_addr, addr, sizeof(addr));
 	}
+	/* OpenSSL 3.0 names no TLS 1.3 alert; 116 is the usual refusal. */
 	log_info("tls: refused connection from %s: %s", addr,
-	    SSL_alert_desc_string_long(ret));
+	    (ret & 0xff) == SSL_AD_CERTIFICATE_REQUIRED ?
+	    "certificate required" : SSL_alert_desc_string_long(ret));
 }
 
 /*

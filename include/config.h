@@ -22,6 +22,14 @@ struct config {
 	int	 tls_min_version;	/* TLS1_2_VERSION or TLS1_3_VERSION */
 	char	*state_dir;
 	char	*schema_dir;
+	char	*rules_dir;		/* the rule set (docs/rules.md) */
+	char	*examples_dir;		/* applications a new rule set must
+					   evaluate without RULE_FAILURE */
+	int	 rules_instructions;	/* per case */
+	size_t	 rules_memory;		/* bytes per Lua state */
+	int	 due_hours;		/* routed case */
+	int	 urgent_due_hours;	/* urgent routed case */
+	int	 follow_up_days;	/* LONG_TERM follow-up task */
 	size_t	 max_body_size;		/* bytes */
 	size_t	 max_header_size;	/* bytes, all headers together */
 	int	 timeout;		/* seconds idle on a connection */

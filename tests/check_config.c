@@ -91,6 +91,13 @@ START_TEST(minimal_defaults)
 	ck_assert_int_eq(c->verbose, 0);
 	ck_assert_ptr_nonnull(strstr(c->tls_ciphers, "ECDHE"));
 	ck_assert_str_eq(c->schema_dir, BISTAND_DATADIR);
+	ck_assert_str_eq(c->rules_dir, BISTAND_DATADIR "/rules");
+	ck_assert_str_eq(c->examples_dir, BISTAND_DATADIR "/examples");
+	ck_assert_int_eq(c->rules_instructions, 10000000);
+	ck_assert_uint_eq(c->rules_memory, 32 * 1024 * 1024);
+	ck_assert_int_eq(c->due_hours, 48);
+	ck_assert_int_eq(c->urgent_due_hours, 4);
+	ck_assert_int_eq(c->follow_up_days, 14);
 	config_free(c);
 }
 END_TEST
@@ -113,7 +120,14 @@ START_TEST(every_setting)
 	    "timeout 5\n"
 	    "max_connections 10\n"
 	    "shutdown_timeout 3\n"
-	    "verbose yes\n");
+	    "verbose yes\n"
+	    "rules_dir rules\n"
+	    "examples_dir /ex\n"
+	    "rules_instructions 50000\n"
+	    "rules_memory 8m\n"
+	    "due_hours 24\n"
+	    "urgent_due_hours 2\n"
+	    "follow_up_days 30\n");
 	char want[300];
 
 	ck_assert_str_eq(c->listen_host, "::1");
@@ -133,6 +147,14 @@ START_TEST(every_setting)
 	ck_assert_int_eq(c->max_connections, 10);
 	ck_assert_int_eq(c->shutdown_timeout, 3);
 	ck_assert_int_eq(c->verbose, 1);
+	snprintf(want, sizeof(want), "%s/rules", tmpdir);
+	ck_assert_str_eq(c->rules_dir, want);
+	ck_assert_str_eq(c->examples_dir, "/ex");
+	ck_assert_int_eq(c->rules_instructions, 50000);
+	ck_assert_uint_eq(c->rules_memory, 8 * 1024 * 1024);
+	ck_assert_int_eq(c->due_hours, 24);
+	ck_assert_int_eq(c->urgent_due_hours, 2);
+	ck_assert_int_eq(c->follow_up_days, 30);
 	config_free(c);
 }
 END_TEST
@@ -214,10 +236,10 @@ END_TEST
 static const struct { const char *value, *want; } bad_listen[] = {
 	{ "8443", "expected ADDRESS:PORT" },
 	{ "localhost:8443", "is not a numeric IPv4" },
-	{ "127.0.0.1:", "port must be 1 to 65535" },
-	{ "127.0.0.1:0x10", "port must be 1 to 65535" },
-	{ "127.0.0.1:65536", "port must be 1 to 65535" },
-	{ "127.0.0.1:0", "port must be 1 to 65535" },
+	{ "127.0.0.1:", "port must be 0 to 65535" },
+	{ "127.0.0.1:0x10", "port must be 0 to 65535" },
+	{ "127.0.0.1:65536", "port must be 0 to 65535" },
+	{ "127.0.0.1:-0", "port must be 0 to 65535" },
 	{ "[::1]8443", "expected ADDRESS:PORT" },
 	{ "[:::]:8443", "is not a numeric IPv4" },
 	{ ":8443", "expected ADDRESS:PORT" },
@@ -254,6 +276,15 @@ static const struct { const char *line, *want; } bad_value[] = {
 	{ "tls_min_version 1.1", "tls_min_version: expected 1.2 or 1.3, not "
 	    "'1.1'" },
 	{ "tls_min_version TLSv1.3", "expected 1.2 or 1.3" },
+	{ "rules_instructions 9999", "rules_instructions: '9999' is not a "
+	    "whole number from 10000 to 1000000000" },
+	{ "rules_memory 512k", "rules_memory: '512k' is not a size from "
+	    "1024k" },
+	{ "due_hours 721", "due_hours: '721' is not a whole number from 1 "
+	    "to 720" },
+	{ "urgent_due_hours 0", "urgent_due_hours: '0' is not" },
+	{ "follow_up_days 366", "follow_up_days: '366' is not a whole "
+	    "number from 1 to 365" },
 };
 
 START_TEST(error_values)

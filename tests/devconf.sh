@@ -13,4 +13,6 @@ tls_key			$top/run/tls/server.key
 tls_client_ca		$top/run/tls/ca.crt
 state_dir		$top/run/state
 schema_dir		$top/etc
+rules_dir		$top/rules
+examples_dir		$top/etc/examples
 CONF

@@ -1,0 +1,355 @@
+/*
+ * application.c: the intake path for one application document.
+ *
+ *   bytes → hardened parse → XML Schema validation → app_model_build()
+ *         (tree → model, app_model.c) → app_check() (the rules the
+ *         schema cannot express, app_check.c) → model
+ *
+ * The schema is compiled once and shared read-only by every thread;
+ * each parse makes its own parser and validation contexts and collects
+ * errors through per-context handlers, so nothing here touches
+ * libxml2's global error state, and no libxml2 message reaches stderr
+ * or the logs (they quote the client's input).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xmlschemas.h>
+
+#include "app_private.h"
+#include "application.h"
+#include "log.h"
+
+#define APP_SCHEMA_MAX	(1024 * 1024)	/* the XSD is ~15 KB */
+
+/* Options for the one parse of a client's document. Never NOENT,
+ * DTDLOAD, DTDATTR, DTDVALID, HUGE or XINCLUDE: no entity is expanded,
+ * nothing is loaded, libxml2's default size and depth limits hold.
+ * IGNORE_ENC: the contract says UTF-8, so an encoding declaration does
+ * not switch converters; other bytes are simply not well-formed.
+ * BIG_LINES: line numbers in errors stay right past line 65535. */
+#define APP_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOCDATA | \
+	XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | \
+	XML_PARSE_BIG_LINES)
+
+struct app_schema {
+	xmlDocPtr	 doc;		/* application.xsd as parsed */
+	xmlSchemaPtr	 xs;		/* compiled; read-only once built */
+};
+
+/* The first error a libxml2 context reported, and whether a DOCTYPE
+ * was seen. One per parse, on the caller's stack. */
+struct app_xmlerr {
+	int		 seen;
+	int		 doctype;
+	int		 line;
+	int		 column;
+	char		 message[sizeof(((struct errdoc *)0)->message)];
+	char		 element[sizeof(((struct errdoc *)0)->element)];
+};
+
+/*
+ * Keep the first error or fatal error of a parse or validation;
+ * warnings do not make a document bad. libxml2's schema messages name
+ * elements as {namespace}local; our own namespace is left out, which
+ * makes "Expected is ( housing )" readable.
+ */
+static void
+app_keep_error(struct app_xmlerr *st, const xmlError *err)
+{
+	static const char ns[] = "{" APP_NS "}";
+	char		 msg[2 * sizeof(st->message)], *p;
+	const char	*s;
+	size_t		 n = 0;
+	long		 line;
+	xmlNodePtr	 node = err->node;
+
+	if (err->level < XML_ERR_ERROR || st->seen)
+		return;
+	st->seen = 1;
+	for (s = err->message != NULL ? err->message : "unknown error";
+	    *s != '\0' && n < sizeof(msg) - 1; ) {
+		if (strncmp(s, ns, sizeof(ns) - 1) == 0) {
+			s += sizeof(ns) - 1;
+			continue;
+		}
+		msg[n++] = *s++;
+	}
+	msg[n] = '\0';
+	app_copy_utf8(st->message, sizeof(st->message), msg);
+	p = st->message + strlen(st->message);
+	while (p > st->message && (p[-1] == '\n' || p[-1] == ' '))
+		*--p = '\0';
+	st->line = err->line;
+	st->column = err->int2;
+	/* An attribute's error is about its element. */
+	if (node != NULL && node->type == XML_ATTRIBUTE_NODE)
+		node = node->parent;
+	if (node != NULL && node->type == XML_ELEMENT_NODE) {
+		app_copy_utf8(st->element, sizeof(st->element),
+		    (const char *)node->name);
+		/* err->line comes from node->line, which saturates at
+		 * 65535; xmlGetLineNo() knows better with BIG_LINES */
+		if ((line = xmlGetLineNo(node)) > 0 && line < INT_MAX)
+			st->line = (int)line;
+	}
+}
+
+static void
+app_parse_error(void *ctx, xmlErrorPtr err)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+
+	app_keep_error(ctxt->_private, err);
+}
+
+static void
+app_valid_error(void *ctx, xmlErrorPtr err)
+{
+	app_keep_error(ctx, err);
+}
+
+/*
+ * The SAX internalSubset event comes when <!DOCTYPE name ids has been
+ * read, before the internal subset [ ... ] is parsed: stopping here
+ * means no entity declaration of the client's is ever looked at.
+ */
+static void
+app_doctype(void *ctx, const xmlChar *name, const xmlChar *eid,
+    const xmlChar *sid)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct app_xmlerr *st = ctxt->_private;
+
+	(void)name;
+	(void)eid;
+	(void)sid;
+	st->doctype = 1;
+	st->line = ctxt->input != NULL ? ctxt->input->line : 0;
+	xmlStopParser(ctxt);
+}
+
+/* The process-wide entity loader: nothing is ever loaded, from a file
+ * or the network, whoever asks. */
+static xmlParserInputPtr
+app_refuse_entity(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+	(void)url;
+	(void)id;
+	(void)ctxt;
+	/* the URL is the client's text: not logged */
+	log_warnx("%s: refused to load an external entity", __func__);
+	return NULL;
+}
+
+void
+app_xml_harden(void)
+{
+	xmlInitParser();
+	xmlSetExternalEntityLoader(app_refuse_entity);
+}
+
+/* The empty body check: nothing but XML whitespace. */
+static int
+app_blank(const char *buf, size_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\n' &&
+		    buf[i] != '\r')
+			return 0;
+	return 1;
+}
+
+/*
+ * Parse without ever reading a DOCTYPE's contents. Returns the document
+ * or NULL with e filled: ERR_DOCTYPE for any DOCTYPE, ERR_MALFORMED_XML
+ * for the first well-formedness or namespace error (line and column as
+ * libxml2 reports them).
+ */
+static xmlDocPtr
+app_read_xml(const char *buf, size_t len, struct errdoc *e)
+{
+	struct app_xmlerr st;
+	xmlParserCtxtPtr ctxt;
+	xmlDocPtr	 doc = NULL;
+	int		 bad;
+
+	memset(&st, 0, sizeof(st));
+	if ((ctxt = xmlNewParserCtxt()) == NULL) {
+		errdoc_set(e, 500, ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	/* ctxt->sax is this context's own copy of the handlers */
+	ctxt->_private = &st;
+	ctxt->sax->internalSubset = app_doctype;
+	ctxt->sax->serror = app_parse_error;
+	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, "application.xml",
+	    "UTF-8", APP_PARSE_OPTIONS);
+	/* Stopping the parser at the DOCTYPE can leave a "well-formed"
+	 * stub document, so the DOCTYPE is asked about first. */
+	bad = st.doctype || st.seen || doc == NULL || !ctxt->wellFormed ||
+	    !ctxt->nsWellFormed;
+	if (!bad && (doc->intSubset != NULL || doc->extSubset != NULL))
+		st.doctype = 1;
+	if (st.doctype) {
+		errdoc_set(e, 400, ERR_DOCTYPE, "a DOCTYPE is not allowed");
+		e->line = st.line;
+	} else if (bad) {
+		errdoc_set(e, 400, ERR_MALFORMED_XML, "%s",
+		    st.seen ? st.message : "not well-formed XML");
+		e->line = st.line;
+		e->column = st.column;
+	}
+	if ((st.doctype || bad) && doc != NULL) {
+		xmlFreeDoc(doc);
+		doc = NULL;
+	}
+	xmlFreeParserCtxt(ctxt);
+	return doc;
+}
+
+/*
+ * The schema file is read and parsed by the same hardened reader as a
+ * client's document (so its XML errors come back with a line instead of
+ * going to stderr), then compiled. The compiled schema may point into
+ * the document, so the document lives as long as the schema.
+ */
+int
+app_schema_load(const char *path, struct app_schema **out,
+    struct errdoc *e)
+{
+	struct app_xmlerr	 st;
+	struct errdoc		 xe;
+	struct app_schema	*s = NULL;
+	xmlSchemaParserCtxtPtr	 pctxt = NULL;
+	FILE			*f = NULL;
+	char			*buf = NULL;
+	size_t			 len;
+	int			 rc = -1;
+
+	*out = NULL;
+	memset(&st, 0, sizeof(st));
+	if ((f = fopen(path, "r")) == NULL ||
+	    (buf = malloc(APP_SCHEMA_MAX)) == NULL) {
+		errdoc_set(e, 500, ERR_INTERNAL, "application schema %s: %s",
+		    path, strerror(errno));
+		goto err;
+	}
+	len = fread(buf, 1, APP_SCHEMA_MAX, f);
+	if (ferror(f) || len == APP_SCHEMA_MAX) {
+		errdoc_set(e, 500, ERR_INTERNAL, "application schema %s: %s",
+		    path, ferror(f) ? "read error" : "larger than 1 MiB");
+		goto err;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		errdoc_set(e, 500, ERR_INTERNAL, "application schema %s: "
+		    "out of memory", path);
+		goto err;
+	}
+	if ((s->doc = app_read_xml(buf, len, &xe)) == NULL) {
+		errdoc_set(e, 500, ERR_INTERNAL, "application schema %s: "
+		    "line %d: %s", path, xe.line, xe.message);
+		e->line = xe.line;
+		goto err;
+	}
+	if ((pctxt = xmlSchemaNewDocParserCtxt(s->doc)) == NULL) {
+		errdoc_set(e, 500, ERR_INTERNAL, "application schema %s: "
+		    "out of memory", path);
+		goto err;
+	}
+	xmlSchemaSetParserStructuredErrors(pctxt, app_valid_error, &st);
+	if ((s->xs = xmlSchemaParse(pctxt)) == NULL) {
+		errdoc_set(e, 500, ERR_INTERNAL, "application schema %s: "
+		    "line %d: %s", path, st.line, st.seen ? st.message :
+		    "not a valid XML Schema");
+		e->line = st.line;
+		goto err;
+	}
+	*out = s;
+	s = NULL;
+	rc = 0;
+ err:
+	if (pctxt != NULL)
+		xmlSchemaFreeParserCtxt(pctxt);
+	app_schema_free(s);
+	free(buf);
+	if (f != NULL)
+		fclose(f);
+	return rc;
+}
+
+void
+app_schema_free(struct app_schema *s)
+{
+	if (s == NULL)
+		return;
+	if (s->xs != NULL)
+		xmlSchemaFree(s->xs);
+	if (s->doc != NULL)
+		xmlFreeDoc(s->doc);
+	free(s);
+}
+
+static int
+app_validate(const struct app_schema *schema, xmlDocPtr doc,
+    struct errdoc *e)
+{
+	struct app_xmlerr	 st;
+	xmlSchemaValidCtxtPtr	 v;
+	int			 rc;
+
+	memset(&st, 0, sizeof(st));
+	if ((v = xmlSchemaNewValidCtxt(schema->xs)) == NULL) {
+		errdoc_set(e, 500, ERR_INTERNAL, "out of memory");
+		return -1;
+	}
+	xmlSchemaSetValidStructuredErrors(v, app_valid_error, &st);
+	rc = xmlSchemaValidateDoc(v, doc);
+	xmlSchemaFreeValidCtxt(v);
+	if (rc == 0)
+		return 0;
+	if (rc < 0) {
+		errdoc_set(e, 500, ERR_INTERNAL, "schema validation failed "
+		    "internally");
+		return -1;
+	}
+	errdoc_set(e, 400, ERR_SCHEMA, "%s", st.seen ? st.message :
+	    "not valid against the application schema");
+	e->line = st.line;
+	app_copy_utf8(e->element, sizeof(e->element), st.element);
+	return -1;
+}
+
+int
+app_parse(const struct app_schema *schema, const char *buf, size_t len,
+    struct application **out, struct errdoc *e)
+{
+	xmlDocPtr	 doc = NULL;
+	int		 rc = -1;
+
+	*out = NULL;
+	if (app_blank(buf, len)) {
+		errdoc_set(e, 400, ERR_EMPTY_BODY, "the request body is empty");
+		goto err;
+	}
+	if (len > INT_MAX) {
+		errdoc_set(e, 413, ERR_TOO_LARGE, "the document is too large");
+		goto err;
+	}
+	if ((doc = app_read_xml(buf, len, e)) == NULL ||
+	    app_validate(schema, doc, e) == -1 ||
+	    app_model_build(xmlDocGetRootElement(doc), out, e) == -1)
+		goto err;
+	rc = 0;
+ err:
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	return rc;
+}

@@ -1,0 +1,80 @@
+/*
+ * app_private.h: the inside of the application module, shared by its
+ * files and by nobody else (other modules include application.h):
+ *
+ *   application.c	hardened parse, schema validation, app_parse()
+ *   app_model.c	validated tree → struct application, app_free()
+ *   app_value.c	tree access and value readers
+ *   app_check.c	the checks the schema cannot express
+ *
+ * Readers take the node a value lives in (element or attribute) and the
+ * value's path for messages, e.g. "household/person[2]/personnummer".
+ * They return 0, or -1 with e filled: a 400 positioned at the node
+ * (line, element name), or a 500 when memory ran out. A NULL node
+ * means app_req() already refused the missing element: -1, e as it is.
+ */
+#ifndef BISTAND_APP_PRIVATE_H
+#define BISTAND_APP_PRIVATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libxml/tree.h>
+
+#include "application.h"
+
+/* An income or status whose @person names no member, between
+ * app_model_build() and app_check(). */
+#define APP_NOBODY	SIZE_MAX
+
+/* app_model.c */
+/* Build the model from the validated document's root, then run
+ * app_check() on it; on success *out owns it. */
+int		 app_model_build(xmlNodePtr root, struct application **out,
+		    struct errdoc *e);
+
+/* app_check.c */
+/* Roles, duplicates, @person references and the consistency rules;
+ * root is the document the model was built from, for positions. */
+int		 app_check(const struct application *a, xmlNodePtr root,
+		    struct errdoc *e);
+
+/* app_value.c */
+/* strlcpy that cuts at a UTF-8 character boundary. */
+void		 app_copy_utf8(char *dst, size_t size, const char *src);
+/* Element children in our namespace: the first at or after n called
+ * name; the first child; the i-th child (from 0); how many. */
+xmlNodePtr	 app_elem(xmlNodePtr n, const char *name);
+xmlNodePtr	 app_child(xmlNodePtr parent, const char *name);
+xmlNodePtr	 app_nth(xmlNodePtr parent, const char *name, size_t i);
+size_t		 app_count(xmlNodePtr parent, const char *name);
+/* A child the schema requires; NULL with e filled when absent. */
+xmlNodePtr	 app_req(xmlNodePtr parent, const char *name,
+		    struct errdoc *e);
+/* A 400 with code about node n (an attribute counts as its element). */
+void		 app_fail(struct errdoc *e, const char *code, xmlNodePtr n,
+		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The text with surrounding whitespace removed, into buf. */
+int		 app_value(xmlNodePtr n, const char *path, char *buf,
+		    size_t size, struct errdoc *e);
+int		 app_int(xmlNodePtr n, const char *path, long long min,
+		    long long max, long long *out, struct errdoc *e);
+int		 app_bool(xmlNodePtr n, const char *path, int *out,
+		    struct errdoc *e);
+/* The index of the value in names[0..count-1]. */
+int		 app_enum(xmlNodePtr n, const char *path,
+		    const char *const *names, size_t count, int *out,
+		    struct errdoc *e);
+/* YYYY-MM as year * 12 + month - 1. */
+int		 app_month(xmlNodePtr n, const char *path, int *out,
+		    struct errdoc *e);
+/* Free text as sent, malloc'ed; *out NULL when n is NULL. */
+int		 app_text(xmlNodePtr n, char **out, struct errdoc *e);
+/* A valid personnummer (ERR_PERSONNUMMER otherwise); d may be NULL. */
+int		 app_pnr(xmlNodePtr n, const char *path, char pnr[13],
+		    struct pnr_date *d, struct errdoc *e);
+/* application.xsd's date-time form → seconds since the epoch, UTC;
+ * -1 when s is not of that form. */
+int		 app_parse_datetime(const char *s, int64_t *out);
+
+#endif

@@ -1,0 +1,21 @@
+-- 00_tables.lua: the tables the parameter files fill in.
+--
+-- Loaded first (params/*.lua are loaded sorted by name, docs/rules.md), so
+-- every riksnorm_YYYY.lua can add its year with riksnorm[YYYY] = { ... }.
+-- Data only: no functions live in params/.
+--
+-- riksnorm[year] = {
+--   year   = YYYY,
+--   ref    = reference printed on every norm line of a decision,
+--   single = personal costs, single adult,
+--   couple = personal costs, two adults living together (both together),
+--   child  = { ["0"], ["1-2"], ["3"], ["4-6"], ["7-10"], ["11-14"],
+--              ["15-18"], ["19-20"] }  personal costs per child by age band,
+--   child_without_lunch = { ["0"], ["1-2"], ["3"], ["4-6"] }  ages 0-6 who
+--            eat lunch outside the home 5 days a week,
+--   common = { [1] .. [7] }  household common costs by number of persons,
+-- }
+--
+-- A figure that is not verified is left out, never estimated: the rule set
+-- then routes the case with NO_VERIFIED_NORM (application.md, "Norm tables").
+riksnorm = {}
