@@ -18,7 +18,8 @@ DESTDIR		?=
 
 BUILD		?= build
 CC		?= cc
-PKGS		 = libevent libevent_openssl openssl libxml-2.0 lua5.4
+PKGS		 = libevent libevent_openssl libevent_pthreads openssl libxml-2.0 \
+		   lua5.4
 SAN_FLAGS	 = -fsanitize=address,undefined -fno-omit-frame-pointer \
 		   -fno-sanitize-recover=undefined
 
@@ -47,7 +48,8 @@ UNIT_TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/check_*.c))
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 DEPS_DEBIAN	 = build-essential pkg-config libevent-dev libssl-dev \
-		   libxml2-dev liblua5.4-dev check openssl curl libxml2-utils
+		   libxml2-dev liblua5.4-dev lua5.4 check openssl curl \
+		   libxml2-utils
 
 .PHONY: all deps run check unit integration install clean devcerts
 .DELETE_ON_ERROR:

@@ -2,103 +2,381 @@
  * api_applications.c: POST /v1/applications and GET /v1/applications/{id}
  * (role eservice).
  *
- * Intake: content type, body, then app_parse() (hardened parse, schema,
- * semantic checks) gives the application model; the rule engine and
- * decision_finish() give the decision. Until the audit trail exists
- * nothing can be made durable, and since a 2xx must mean "durable" the
- * answer to a valid application is 503: evaluated, but not stored.
+ * The path of one application: content type → app_parse() (hardened
+ * parse, schema, checks) → idempotency against the views → the rule
+ * engine with the household's history from the trail → decision_finish()
+ * → one audit job (received + evaluated + the document) → answered
+ * with 201 only after the writer reports it durable. Refusals are
+ * recorded too, and answered after their record.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include <openssl/sha.h>
+
 #include "api.h"
 #include "application.h"
+#include "audit.h"
+#include "core.h"
 #include "decision.h"
 #include "errdoc.h"
 #include "http.h"
 #include "log.h"
 #include "rules.h"
 #include "state.h"
+#include "view.h"
 
-/* The reason codes of d as "A,B,C" for the log (codes only). */
+/* A request waiting for the same application's records (a repeat sent
+ * while the first was being written). */
+struct view_waiter {
+	struct hreq		*h;
+	struct view_waiter	*next;
+};
+
+struct submit {
+	struct audit_job	 job;
+	struct hreq		*h;
+	struct core		*core;
+	struct view_app		*app;
+	char			*body;		/* the document, as received */
+	char			*doc;		/* the decision document */
+	size_t			 doclen;
+	int			 granted;
+};
+
 static void
-api_reason_list(const struct decision *d, char *buf, size_t len)
+api_refuse(struct hreq *h, const struct errdoc *e, const unsigned char *sha,
+    size_t size)
 {
-	size_t i, n = 0;
+	struct abuf	pl = { 0 };
+	char		hex[AUDIT_HEX];
 
-	buf[0] = '\0';
-	for (i = 0; i < d->nreasons && n < len; i++)
-		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? "," : "",
-		    d->reasons[i].code);
-	if (d->nreasons == 0)
-		snprintf(buf, len, "-");
+	abuf_kvf(&pl, "status", "%d", e->status);
+	abuf_kv(&pl, "code", e->code);
+	if (e->line > 0)
+		abuf_kvf(&pl, "line", "%d", e->line);
+	if (e->column > 0)
+		abuf_kvf(&pl, "column", "%d", e->column);
+	if (e->element[0] != '\0')
+		abuf_kv(&pl, "element", e->element);
+	if (sha != NULL) {
+		audit_hex(sha, 32, hex);
+		abuf_kv(&pl, "sha256", hex);
+	}
+	abuf_kvf(&pl, "size", "%zu", size);
+	if (h->case_id[0] != '\0')
+		abuf_kv(&pl, "id", h->case_id);
+	/* The message may quote the document; the log must not. */
+	log_info("intake: refused %s line=%d column=%d element=%s", e->code,
+	    e->line, e->column, e->element[0] ? e->element : "-");
+	http_reply_error_audited(h, e, "refused", &pl);
 }
 
 static void
-api_application_evaluate(struct hreq *h, struct application *app)
+api_unavailable(struct hreq *h)
 {
-	struct decision	 d;
+	struct errdoc e;
+
+	errdoc_set(&e, 503, ERR_UNAVAILABLE, "the daemon cannot make "
+	    "records durable right now; nothing was stored, send the "
+	    "application again later");
+	http_reply_error(h, &e);
+}
+
+static void
+api_reply_stored(struct hreq *h, struct core *core, struct view_app *a)
+{
 	struct errdoc	 e;
-	char		 reasons[512];
+	char		*doc;
+	size_t		 len;
+
+	if (core_read_decision(core, a, &doc, &len) == -1) {
+		errdoc_set(&e, 500, ERR_INTERNAL, "the stored decision could "
+		    "not be read");
+		http_reply_error(h, &e);
+		return;
+	}
+	http_reply(h, 200, doc, len);
+	free(doc);
+}
+
+static void
+api_submit_done(struct audit_job *j)
+{
+	struct submit		*s = j->arg;
+	struct view_waiter	*w, *next;
+	struct view_app		*a = s->app;
+	char			 loc[128];
+
+	w = a->waiters;
+	a->waiters = NULL;
+	if (j->ok && view_commit(&s->core->view, a, s->granted,
+	    j->rec[1].offset, (uint32_t)j->rec[1].len) == 0) {
+		snprintf(loc, sizeof(loc), "/v1/applications/%s", a->id);
+		http_header(s->h, "Location", loc);
+		http_reply(s->h, 201, s->doc, s->doclen);
+		for (; w != NULL; w = next) {
+			next = w->next;
+			http_reply(w->h, 200, s->doc, s->doclen);
+			free(w);
+		}
+	} else {
+		if (j->ok)
+			log_warnx("intake: %s stored but the view could not "
+			    "be updated (out of memory)", a->id);
+		else
+			view_abort(&s->core->view, a);
+		api_unavailable(s->h);
+		for (; w != NULL; w = next) {
+			next = w->next;
+			api_unavailable(w->h);
+			free(w);
+		}
+	}
+	audit_job_clear(j);
+	free(s->body);
+	free(s->doc);
+	free(s);
+}
+
+/* The same id again: same bytes get the stored decision (200), others
+ * a conflict (409). Returns 1 when h was answered or queued. */
+static int
+api_repeat(struct hreq *h, struct view_app *a, const unsigned char *sha,
+    size_t len)
+{
+	struct view_waiter	*w;
+	struct errdoc		 e;
+
+	if (a->submitter != view_actor_hash(h->actor) ||
+	    memcmp(a->sha, sha, 32) != 0) {
+		errdoc_set(&e, 409, ERR_CONFLICT, "application %s is already "
+		    "held with other content", a->id);
+		api_refuse(h, &e, sha, len);
+		return 1;
+	}
+	if (!a->pending) {
+		api_reply_stored(h, h->core, a);
+		return 1;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL)
+		return 0;
+	w->h = h;
+	w->next = a->waiters;
+	a->waiters = w;
+	return 1;
+}
+
+/* The evaluated record: everything needed to show the decision and to
+ * re-evaluate it exactly (docs/audit-format.md). */
+static void
+api_evaluated_payload(struct abuf *pl, const struct application *app,
+    const struct decision *d, const struct rules_context *ctx,
+    const struct dec_policy *pol, int64_t received, const char *doc,
+    size_t doclen)
+{
+	char	t[32];
+	size_t	i;
+	struct abuf list = { 0 };
+
+	abuf_kv(pl, "id", app->id);
+	abuf_kv(pl, "ruleset", d->ruleset);
+	abuf_kvf(pl, "norm_year", "%d", d->norm_year);
+	abuf_kv(pl, "outcome", decision_outcome_name(d->outcome));
+	if (d->has_amount)
+		abuf_kvf(pl, "amount", "%lld", (long long)d->amount);
+	for (i = 0; i < d->nreasons; i++) {
+		if (i > 0)
+			abuf_put(&list, ",", 1);
+		abuf_put(&list, d->reasons[i].code, strlen(d->reasons[i].code));
+	}
+	abuf_kvn(pl, "reasons", list.p ? list.p : "", list.len);
+	if (d->outcome == DEC_ROUTED) {
+		abuf_kv(pl, "priority", d->urgent ? "urgent" : "normal");
+		audit_time_of(d->due, t);
+		abuf_kv(pl, "due", t);
+	}
+	if (d->follow_up) {
+		audit_time_of(d->follow_up_due, t);
+		abuf_kv(pl, "follow_up_due", t);
+	}
+	abuf_kvf(pl, "received_at", "%lld", (long long)received);
+	abuf_kvf(pl, "policy", "%d,%d,%d", pol->due_hours,
+	    pol->urgent_due_hours, pol->follow_up_days);
+	list.len = 0;
+	for (i = 0; i < ctx->nmonths; i++) {
+		char m[16];
+		int  n = snprintf(m, sizeof(m), "%s%04d-%02d", i ? "," : "",
+		    ctx->months[i] / 12, ctx->months[i] % 12 + 1);
+
+		abuf_put(&list, m, (size_t)n);
+	}
+	abuf_kvn(pl, "history", list.p ? list.p : "", list.len);
+	abuf_kvf(pl, "duplicate", "%d", ctx->duplicate_period);
+	if (d->failure != NULL)
+		abuf_kv(pl, "failure", d->failure);
+	abuf_kv_b64(pl, "decision", doc, doclen);
+	abuf_free(&list);
+}
+
+/* Evaluate and queue the records; on success s is the writer's until
+ * api_submit_done. Returns 0, or -1 with e filled. */
+static int
+api_decide(struct hreq *h, struct submit *s, const struct application *app,
+    const unsigned char *sha, const char *body, size_t len,
+    struct errdoc *e)
+{
+	struct core		*core = h->core;
+	struct rules_context	 ctx;
+	struct decision		 d;
+	struct tm		 tm;
+	char			 applicant[AUDIT_PSEUDO_LEN];
+	char			 partner[AUDIT_PSEUDO_LEN] = "", hex[AUDIT_HEX];
+	int			*months = NULL, period, rc = -1;
+	size_t			 nmonths = 0;
+	time_t			 now = time(NULL);
+	struct audit_job_rec	*rec;
 
 	memset(&d, 0, sizeof(d));
-	if (rules_eval(h->st->rules, app, NULL, &d) == -1 ||
-	    decision_finish(&d, app, &h->st->policy, (int64_t)time(NULL)) ==
-	    -1) {
-		errdoc_set(&e, 500, ERR_INTERNAL, "out of memory");
-		http_reply_error(h, &e);
-		goto out;
-	}
-	api_reason_list(&d, reasons, sizeof(reasons));
-	log_info("intake: application %s valid, evaluated: outcome=%s "
-	    "reasons=%s norm_year=%d ruleset=%.12s; not stored (no audit "
-	    "trail in this version)", app->id,
-	    decision_outcome_name(d.outcome), reasons, d.norm_year,
-	    d.ruleset);
-	errdoc_set(&e, 503, ERR_UNAVAILABLE, "application %s is valid and "
-	    "was evaluated (%s), but this version cannot store it yet; "
-	    "nothing was stored, send it again later", app->id,
-	    decision_outcome_name(d.outcome));
-	http_reply_error(h, &e);
+	period = app->period_year * 12 + app->period_month - 1;
+	if (audit_pseudonym(core->keys, app->persons[app->applicant].pnr,
+	    applicant) == -1 || (app->has_partner && audit_pseudonym(
+	    core->keys, app->persons[app->partner].pnr, partner) == -1) ||
+	    view_history(&core->view, applicant, partner, period, &months,
+	    &nmonths) == -1)
+		goto oom;
+	ctx.months = months;
+	ctx.nmonths = nmonths;
+	ctx.duplicate_period = view_duplicate(&core->view, applicant, period);
+	if (rules_eval(h->st->rules, app, &ctx, &d) == -1 ||
+	    decision_finish(&d, app, &h->st->policy, (int64_t)now) == -1 ||
+	    decision_render(&d, &s->doc, &s->doclen) == -1)
+		goto oom;
+	if (d.failure != NULL)
+		log_warnx("rules: RULE_FAILURE for %s; the error and its "
+		    "traceback are in the evaluated record", app->id);
+	s->granted = d.outcome == DEC_GRANTED;
+	if ((s->body = malloc(len)) == NULL)
+		goto oom;
+	memcpy(s->body, body, len);
+
+	s->job.nrec = 2;
+	s->job.doc = s->body;
+	s->job.doclen = len;
+	audit_hex(sha, 32, s->job.doc_sha);
+	gmtime_r(&now, &tm);
+	strftime(s->job.doc_month, sizeof(s->job.doc_month), "%Y-%m", &tm);
+	rec = &s->job.rec[0];
+	rec->type = "received";
+	snprintf(rec->actor, sizeof(rec->actor), "%s", h->actor);
+	rec->with_doc = 1;
+	abuf_kv(&rec->payload, "id", app->id);
+	audit_hex(sha, 32, hex);
+	abuf_kv(&rec->payload, "sha256", hex);
+	abuf_kvf(&rec->payload, "size", "%zu", len);
+	abuf_kv(&rec->payload, "applicant", applicant);
+	if (partner[0] != '\0')
+		abuf_kv(&rec->payload, "partner", partner);
+	abuf_kvf(&rec->payload, "period", "%04d-%02d", app->period_year,
+	    app->period_month);
+	rec = &s->job.rec[1];
+	rec->type = "evaluated";
+	snprintf(rec->actor, sizeof(rec->actor), "automated");
+	api_evaluated_payload(&rec->payload, app, &d, &ctx, &h->st->policy,
+	    (int64_t)now, s->doc, s->doclen);
+	if (s->job.rec[0].payload.oom || rec->payload.oom)
+		goto oom;
+	if ((s->app = view_pending(&core->view, app->id, sha,
+	    view_actor_hash(h->actor), applicant, partner, period)) == NULL)
+		goto oom;
+	log_info("intake: %s evaluated outcome=%s reasons=%zu norm_year=%d",
+	    app->id, decision_outcome_name(d.outcome), d.nreasons,
+	    d.norm_year);
+	rc = 0;
+	goto out;
+ oom:
+	errdoc_set(e, 500, ERR_INTERNAL, "out of memory");
  out:
+	free(months);
 	decision_free(&d);
+	return rc;
 }
 
 void
 api_application_submit(struct hreq *h)
 {
 	struct application	*app = NULL;
+	struct view_app		*a;
+	struct submit		*s = NULL;
 	struct errdoc		 e;
+	unsigned char		 sha[32];
 	const char		*body;
 	size_t			 len;
 
+	body = http_body(h, &len);
+	SHA256((const unsigned char *)body, len, sha);
 	if (!http_content_is_xml(h)) {
 		errdoc_set(&e, 415, ERR_MEDIA_TYPE, "Content-Type must be "
 		    "application/xml (charset utf-8, if given)");
-		http_reply_error(h, &e);
+		api_refuse(h, &e, sha, len);
 		return;
 	}
-	body = http_body(h, &len);
 	if (app_parse(h->st->schema, body, len, &app, &e) == -1) {
-		/* The message may quote the document; the log must not. */
-		log_info("intake: refused %s line=%d column=%d element=%s",
-		    e.code, e.line, e.column, e.element[0] ? e.element : "-");
-		http_reply_error(h, &e);
+		api_refuse(h, &e, sha, len);
 		return;
 	}
-	api_application_evaluate(h, app);
+	snprintf(h->case_id, sizeof(h->case_id), "%s", app->id);
+	if (!audit_writer_ok(h->core->writer)) {
+		api_unavailable(h);
+		goto out;
+	}
+	if ((a = view_app(&h->core->view, app->id)) != NULL) {
+		if (!api_repeat(h, a, sha, len)) {
+			errdoc_set(&e, 500, ERR_INTERNAL, "out of memory");
+			http_reply_error(h, &e);
+		}
+		goto out;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		errdoc_set(&e, 500, ERR_INTERNAL, "out of memory");
+		http_reply_error(h, &e);
+		goto out;
+	}
+	s->h = h;
+	s->core = h->core;
+	if (api_decide(h, s, app, sha, body, len, &e) == -1) {
+		audit_job_clear(&s->job);
+		free(s->body);
+		free(s->doc);
+		free(s);
+		http_reply_error(h, &e);
+		goto out;
+	}
+	s->job.done = api_submit_done;
+	s->job.arg = s;
+	audit_writer_submit(h->core->writer, &s->job);
+ out:
 	app_free(app);
 }
 
 void
 api_application_get(struct hreq *h)
 {
-	struct errdoc e;
+	struct view_app	*a;
+	struct errdoc	 e;
 
-	/* Nothing is stored before the audit trail exists. */
-	errdoc_set(&e, 404, ERR_NOT_FOUND, "no application with id %s is "
-	    "held", h->param);
-	http_reply_error(h, &e);
+	snprintf(h->case_id, sizeof(h->case_id), "%s", h->param);
+	a = view_app(&h->core->view, h->param);
+	/* Only the e-service that submitted it may read it; to others it
+	 * does not exist. A pending one is not held yet. */
+	if (a == NULL || a->pending ||
+	    a->submitter != view_actor_hash(h->actor)) {
+		errdoc_set(&e, 404, ERR_NOT_FOUND, "no application with id "
+		    "%s is held", h->param);
+		http_reply_error(h, &e);
+		return;
+	}
+	api_reply_stored(h, h->core, a);
 }

@@ -14,14 +14,14 @@
  * position, never by a personnummer or a name: error documents reach
  * the e-service's logs, and a position is all its developer needs. The
  * error's line and element come from the node, found again in the tree
- * only when a check fails.
+ * by its position.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include <libxml/tree.h>
 
-#include "app_private.h"
+#include "app_int.h"
 #include "application.h"
 
 /* Child aged this or more on the first day of the period: no
@@ -115,9 +115,11 @@ app_check_person(const struct application *a, size_t i, xmlNodePtr root,
 {
 	const struct app_person *p = &a->persons[i];
 	xmlNodePtr	 n = app_person_node(root, i);
-	int		 y = a->period_year, m = a->period_month, days;
+	int		 y = a->period_year, m = a->period_month, days, age;
 
-	if (pnr_age_on(&p->birth, y, m, 1) < 0) {
+	/* the norm's age bands are by age on the first day of the period */
+	age = pnr_age_on(&p->birth, y, m, 1);
+	if (age < 0) {
 		app_fail(e, ERR_INCONSISTENT, app_child(n, "personnummer"),
 		    "household/person[%zu]/personnummer: born after the first "
 		    "day of the period %04d-%02d", i + 1, y, m);
@@ -145,8 +147,7 @@ app_check_person(const struct application *a, size_t i, xmlNodePtr root,
 		    p->days_in_household, y, m, days);
 		return -1;
 	}
-	if (p->lunch_outside_home == 1 &&
-	    pnr_age_on(&p->birth, y, m, 1) >= APP_LUNCH_AGE_LIMIT) {
+	if (p->lunch_outside_home == 1 && age >= APP_LUNCH_AGE_LIMIT) {
 		app_fail(e, ERR_INCONSISTENT, app_child(n,
 		    "lunch-outside-home"), "household/person[%zu]/"
 		    "lunch-outside-home: true, but the child is %d or older on "

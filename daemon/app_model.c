@@ -15,7 +15,7 @@
 
 #include <libxml/tree.h>
 
-#include "app_private.h"
+#include "app_int.h"
 #include "application.h"
 
 #define APP_AMOUNT_MAX	999999999	/* as in application.xsd */
@@ -36,6 +36,9 @@ static const char *const app_income_names[] = {
 	"activity-support", "parental-benefit", "housing-allowance",
 	"child-allowance", "maintenance-support", "student-aid", "pension",
 	"other"
+};
+static const char *const app_source_names[] = {
+	"declared", "verified"		/* verified = from SSBTEK */
 };
 static const char *const app_asset_names[] = {
 	"bank", "vehicle", "property", "other"
@@ -75,21 +78,21 @@ app_read_amount(xmlNodePtr n, const char *path, app_amount *out,
 {
 	long long	 v;
 
-	if (app_int(n, path, 0, APP_AMOUNT_MAX, &v, e) == -1)
+	if (app_integer(n, path, 0, APP_AMOUNT_MAX, &v, e) == -1)
 		return -1;
 	*out = v;
 	return 0;
 }
 
-/* An optional amount element under parent. */
+/* An optional amount element of housing. */
 static int
-app_opt_amount(xmlNodePtr parent, const char *name, struct app_opt_amount *o,
-    struct errdoc *e)
+app_opt_amount(xmlNodePtr housing, const char *name,
+    struct app_opt_amount *o, struct errdoc *e)
 {
 	xmlNodePtr	 n;
 	char		 path[64];
 
-	if ((n = app_child(parent, name)) == NULL)
+	if ((n = app_child(housing, name)) == NULL)
 		return 0;
 	snprintf(path, sizeof(path), "housing/%s", name);
 	o->present = 1;
@@ -164,9 +167,8 @@ app_build_household(xmlNodePtr root, struct application *a,
 	    i++, n = app_elem(n->next, "person")) {
 		p = &a->persons[i];
 		snprintf(path, sizeof(path), "household/person[%zu]", i + 1);
-		if (app_enum((xmlNodePtr)xmlHasNsProp(n, BAD_CAST "role",
-		    NULL), path, app_role_names, APP_NITEMS(app_role_names),
-		    &role, e) == -1)
+		if (app_enum(app_req_attr(n, "role", e), path, app_role_names,
+		    APP_NITEMS(app_role_names), &role, e) == -1)
 			return -1;
 		p->role = role;
 		/* app_check() refuses a second applicant or partner */
@@ -186,7 +188,7 @@ app_build_household(xmlNodePtr root, struct application *a,
 		if ((c = app_child(n, "days-in-household")) != NULL) {
 			snprintf(path, sizeof(path), "household/person[%zu]/"
 			    "days-in-household", i + 1);
-			if (app_int(c, path, 1, 31, &v, e) == -1)
+			if (app_integer(c, path, 1, 31, &v, e) == -1)
 				return -1;
 			p->days_in_household = (int)v;
 		}
@@ -199,8 +201,8 @@ app_build_household(xmlNodePtr root, struct application *a,
 		}
 	}
 	if ((n = app_child(hh, "other-residents")) != NULL) {
-		if (app_int(n, "household/other-residents", 0, APP_OTHERS_MAX,
-		    &v, e) == -1)
+		if (app_integer(n, "household/other-residents", 0,
+		    APP_OTHERS_MAX, &v, e) == -1)
 			return -1;
 		a->other_residents = (int)v;
 	}
@@ -241,9 +243,8 @@ app_build_costs(xmlNodePtr root, struct application *a, struct errdoc *e)
 	for (i = 0, n = app_child(list, "cost"); n != NULL;
 	    i++, n = app_elem(n->next, "cost")) {
 		snprintf(path, sizeof(path), "costs/cost[%zu]", i + 1);
-		if (app_enum((xmlNodePtr)xmlHasNsProp(n, BAD_CAST "type", NULL),
-		    path, app_cost_names, APP_NITEMS(app_cost_names), &type,
-		    e) == -1 ||
+		if (app_enum(app_req_attr(n, "type", e), path, app_cost_names,
+		    APP_NITEMS(app_cost_names), &type, e) == -1 ||
 		    app_read_amount(n, path, &a->costs[i].amount, e) == -1 ||
 		    app_text((xmlNodePtr)xmlHasNsProp(n, BAD_CAST "description",
 		    NULL), &a->costs[i].description, e) == -1)
@@ -270,23 +271,20 @@ app_build_incomes(xmlNodePtr root, struct application *a, struct errdoc *e)
 	    i++, n = app_elem(n->next, "income")) {
 		snprintf(path, sizeof(path), "incomes/income[%zu]/@person",
 		    i + 1);
-		if (app_person_ref(a, (xmlNodePtr)xmlHasNsProp(n,
-		    BAD_CAST "person", NULL), path, &a->incomes[i].person,
-		    e) == -1)
+		if (app_person_ref(a, app_req_attr(n, "person", e), path,
+		    &a->incomes[i].person, e) == -1)
 			return -1;
 		snprintf(path, sizeof(path), "incomes/income[%zu]", i + 1);
-		if (app_enum((xmlNodePtr)xmlHasNsProp(n, BAD_CAST "type", NULL),
-		    path, app_income_names, APP_NITEMS(app_income_names),
-		    &type, e) == -1 ||
+		if (app_enum(app_req_attr(n, "type", e), path, app_income_names,
+		    APP_NITEMS(app_income_names), &type, e) == -1 ||
 		    app_read_amount(n, path, &a->incomes[i].amount, e) == -1)
 			return -1;
 		a->incomes[i].type = type;
 		/* @source defaults to "declared" */
 		source = 0;
 		if ((attr = (xmlNodePtr)xmlHasNsProp(n, BAD_CAST "source",
-		    NULL)) != NULL && app_enum(attr, path,
-		    (const char *const[]){ "declared", "verified" }, 2, &source,
-		    e) == -1)
+		    NULL)) != NULL && app_enum(attr, path, app_source_names,
+		    APP_NITEMS(app_source_names), &source, e) == -1)
 			return -1;
 		a->incomes[i].verified = source == 1;
 	}
@@ -309,9 +307,8 @@ app_build_assets(xmlNodePtr root, struct application *a, struct errdoc *e)
 	for (i = 0, n = app_child(list, "asset"); n != NULL;
 	    i++, n = app_elem(n->next, "asset")) {
 		snprintf(path, sizeof(path), "assets/asset[%zu]", i + 1);
-		if (app_enum((xmlNodePtr)xmlHasNsProp(n, BAD_CAST "type", NULL),
-		    path, app_asset_names, APP_NITEMS(app_asset_names), &type,
-		    e) == -1 ||
+		if (app_enum(app_req_attr(n, "type", e), path, app_asset_names,
+		    APP_NITEMS(app_asset_names), &type, e) == -1 ||
 		    app_read_amount(n, path, &a->assets[i].amount, e) == -1)
 			return -1;
 		a->assets[i].type = type;
@@ -334,16 +331,15 @@ app_build_statuses(xmlNodePtr root, struct application *a, struct errdoc *e)
 		return -1;
 	for (i = 0, n = app_child(list, "status"); n != NULL;
 	    i++, n = app_elem(n->next, "status")) {
-		snprintf(path, sizeof(path), "labour-market/status[%zu]/@person",
-		    i + 1);
-		if (app_person_ref(a, (xmlNodePtr)xmlHasNsProp(n,
-		    BAD_CAST "person", NULL), path, &a->statuses[i].person,
-		    e) == -1)
+		snprintf(path, sizeof(path),
+		    "labour-market/status[%zu]/@person", i + 1);
+		if (app_person_ref(a, app_req_attr(n, "person", e), path,
+		    &a->statuses[i].person, e) == -1)
 			return -1;
-		snprintf(path, sizeof(path), "labour-market/status[%zu]", i + 1);
-		if (app_enum((xmlNodePtr)xmlHasNsProp(n, BAD_CAST "kind", NULL),
-		    path, app_status_names, APP_NITEMS(app_status_names),
-		    &kind, e) == -1)
+		snprintf(path, sizeof(path), "labour-market/status[%zu]",
+		    i + 1);
+		if (app_enum(app_req_attr(n, "kind", e), path, app_status_names,
+		    APP_NITEMS(app_status_names), &kind, e) == -1)
 			return -1;
 		a->statuses[i].kind = kind;
 		/* @registered-employment-service defaults to false */
@@ -379,8 +375,8 @@ app_build_circumstances(xmlNodePtr root, struct application *a,
 	return app_text(app_child(c, "message"), &a->message, e);
 }
 
-/* The months in document order; app_check() looks at them before
- * app_parse() sorts them. */
+/* The months in document order: app_check() names a bad one by its
+ * position, so they are sorted only after it ran. */
 static int
 app_build_history(xmlNodePtr root, struct application *a, struct errdoc *e)
 {

@@ -16,11 +16,11 @@
 
 #include <libxml/tree.h>
 
-#include "app_private.h"
+#include "app_int.h"
 #include "application.h"
 
 /*
- * Copy src into dst (size bytes), cutting at a UTF-8 character
+ * Copy src into dst (size > 0 bytes), cutting at a UTF-8 character
  * boundary, so that a truncated message is still valid UTF-8 when the
  * error document is written.
  */
@@ -82,7 +82,7 @@ app_count(xmlNodePtr parent, const char *name)
 	return count;
 }
 
-/* The required child element name of parent, or -1 with e filled. */
+/* The required child element name of parent, or NULL with e filled. */
 xmlNodePtr
 app_req(xmlNodePtr parent, const char *name, struct errdoc *e)
 {
@@ -92,6 +92,20 @@ app_req(xmlNodePtr parent, const char *name, struct errdoc *e)
 		app_fail(e, ERR_SCHEMA, parent, "%s: missing element %s",
 		    parent != NULL ? (const char *)parent->name : "?", name);
 	return n;
+}
+
+/* The required attribute name of element el, or NULL with e filled. */
+xmlNodePtr
+app_req_attr(xmlNodePtr el, const char *name, struct errdoc *e)
+{
+	xmlAttrPtr	 a;
+
+	/* NULL namespace: the attribute without one, as the schema has
+	 * them (attributeFormDefault="unqualified") */
+	if ((a = xmlHasNsProp(el, BAD_CAST name, NULL)) == NULL)
+		app_fail(e, ERR_SCHEMA, el, "%s: missing attribute %s",
+		    (const char *)el->name, name);
+	return (xmlNodePtr)a;
 }
 
 /* A refusal (400) about node n: its line and its element's name. */
@@ -157,7 +171,7 @@ app_value(xmlNodePtr n, const char *path, char *buf, size_t size,
 
 /* An integer in [min, max] (xs:integer's form: optional sign, digits). */
 int
-app_int(xmlNodePtr n, const char *path, long long min, long long max,
+app_integer(xmlNodePtr n, const char *path, long long min, long long max,
     long long *out, struct errdoc *e)
 {
 	char		 buf[32];

@@ -21,7 +21,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 
-#include "app_private.h"
+#include "app_int.h"
 #include "application.h"
 #include "log.h"
 

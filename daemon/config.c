@@ -52,6 +52,10 @@ static const struct cf_key cf_keys[] = {
 	{ "due_hours",		CF_INT, O(due_hours), 1, 720, 0 },
 	{ "urgent_due_hours",	CF_INT, O(urgent_due_hours), 1, 720, 0 },
 	{ "follow_up_days",	CF_INT, O(follow_up_days), 1, 365, 0 },
+	{ "audit_checkpoint_records", CF_INT, O(audit_checkpoint_records), 1,
+	    1000000, 0 },
+	{ "audit_checkpoint_seconds", CF_INT, O(audit_checkpoint_seconds), 1,
+	    86400, 0 },
 	{ "max_body_size",	CF_SIZE, O(max_body_size), 1024, 64 * MIB, 0 },
 	{ "max_header_size",	CF_SIZE, O(max_header_size), 1024, MIB, 0 },
 	{ "timeout",		CF_INT, O(timeout), 1, 3600, 0 },
@@ -94,6 +98,8 @@ cf_defaults(struct config *c)
 	c->due_hours = 48;
 	c->urgent_due_hours = 4;
 	c->follow_up_days = 14;
+	c->audit_checkpoint_records = 1000;
+	c->audit_checkpoint_seconds = 60;
 	if ((c->tls_ciphers = strdup(CONFIG_DEFAULT_CIPHERS)) == NULL ||
 	    (c->schema_dir = strdup(BISTAND_DATADIR)) == NULL ||
 	    (c->rules_dir = strdup(BISTAND_DATADIR "/rules")) == NULL ||

@@ -33,7 +33,9 @@
 #include <openssl/ssl.h>
 
 #include "api.h"
+#include "audit.h"
 #include "config.h"
+#include "core.h"
 #include "errdoc.h"
 #include "http.h"
 #include "log.h"
@@ -52,6 +54,7 @@ struct conn {
 
 struct http_server {
 	struct event_base	*base;
+	struct core		*core;
 	struct evhttp		*http;
 	struct evhttp_bound_socket *bound;
 	struct state		*st;
@@ -254,8 +257,13 @@ http_send(struct hreq *h, int status, const char *ctype, const char *body,
 {
 	struct evkeyvalq	*oh = evhttp_request_get_output_headers(h->req);
 	struct evbuffer		*out;
-	const char		*path;
 
+	/* The log line first: once sent, the request may be gone. */
+	log_info("request role=%s method=%s route=%s path=%s case=%s "
+	    "status=%d code=%s ms=%.3f", tls_role_name(h->peer.role),
+	    h->method, h->route ? h->route : "-", h->path,
+	    h->case_id[0] ? h->case_id : "-", status, code ? code : "-",
+	    (http_now() - h->t0) * 1000.0);
 	evhttp_add_header(oh, "Content-Type", ctype);
 	/* Decisions carry personal data: never cached on the way. */
 	evhttp_add_header(oh, "Cache-Control", "no-store");
@@ -266,12 +274,14 @@ http_send(struct hreq *h, int status, const char *ctype, const char *body,
 	evhttp_send_reply(h->req, status, NULL, out);
 	if (out != NULL)
 		evbuffer_free(out);
-	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(h->req));
-	log_info("request role=%s method=%s route=%s path=%s status=%d "
-	    "code=%s ms=%.3f", tls_role_name(h->peer.role),
-	    http_method_name(evhttp_request_get_command(h->req)),
-	    h->route ? h->route : "-", path ? path : "-", status,
-	    code ? code : "-", (http_now() - h->t0) * 1000.0);
+	free(h);
+}
+
+void
+http_header(struct hreq *h, const char *name, const char *value)
+{
+	evhttp_add_header(evhttp_request_get_output_headers(h->req), name,
+	    value);
 }
 
 void
@@ -295,6 +305,52 @@ http_reply_error(struct hreq *h, const struct errdoc *e)
 	http_send(h, e->status, "application/xml; charset=utf-8", doc, len,
 	    e->code);
 	free(doc);
+}
+
+struct http_refusal {
+	struct audit_job	 job;
+	struct hreq		*h;
+	struct errdoc		 e;
+};
+
+static void
+http_refusal_done(struct audit_job *j)
+{
+	struct http_refusal *r = j->arg;
+
+	if (!j->ok)
+		log_warnx("audit: the %s record of a refusal was not written",
+		    r->job.rec[0].type);
+	http_reply_error(r->h, &r->e);
+	audit_job_clear(j);
+	free(r);
+}
+
+void
+http_reply_error_audited(struct hreq *h, const struct errdoc *e,
+    const char *type, struct abuf *payload)
+{
+	struct http_refusal *r;
+
+	if (!audit_writer_ok(h->core->writer) ||
+	    (r = calloc(1, sizeof(*r))) == NULL) {
+		log_warnx("audit: a %s record could not be written (trail "
+		    "not writable)", type);
+		abuf_free(payload);
+		http_reply_error(h, e);
+		return;
+	}
+	r->h = h;
+	r->e = *e;
+	r->job.nrec = 1;
+	r->job.rec[0].type = type;
+	snprintf(r->job.rec[0].actor, sizeof(r->job.rec[0].actor), "%s",
+	    h->actor);
+	r->job.rec[0].payload = *payload;
+	memset(payload, 0, sizeof(*payload));
+	r->job.done = http_refusal_done;
+	r->job.arg = r;
+	audit_writer_submit(h->core->writer, &r->job);
 }
 
 static void
@@ -376,19 +432,31 @@ http_match(const char *pattern, const char *path, char *param, size_t plen)
 	return 1;
 }
 
+/* Live while it answers; ready only while the trail can be written. */
 static void
 http_healthz(struct hreq *h)
 {
-	http_send(h, 200, "text/plain; charset=utf-8", "live\n", 5, NULL);
+	static const char ready[] = "live\nready\n";
+	static const char notready[] = "live\nnot ready: the audit trail "
+	    "cannot be written\n";
+
+	if (audit_writer_ok(h->core->writer))
+		http_send(h, 200, "text/plain; charset=utf-8", ready,
+		    sizeof(ready) - 1, NULL);
+	else
+		http_send(h, 503, "text/plain; charset=utf-8", notready,
+		    sizeof(notready) - 1, ERR_UNAVAILABLE);
 }
 
 static void
 http_dispatch(struct evhttp_request *req, void *arg)
 {
 	struct http_server	*srv = arg;
-	struct hreq		 h;
+	struct hreq		*h;
 	const struct route	*r;
 	struct conn		*c;
+	struct abuf		 pl = { 0 };
+	struct errdoc		 e;
 	const char		*path;
 	enum evhttp_cmd_type	 m = evhttp_request_get_command(req);
 	char			 allow[64] = "";
@@ -396,38 +464,46 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	size_t			 i;
 	SSL			*ssl;
 
-	memset(&h, 0, sizeof(h));
-	h.srv = srv;
-	h.req = req;
-	h.st = srv->st;
-	h.t0 = http_now();
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		evhttp_send_error(req, 503, "out of memory");
+		return;
+	}
+	h->srv = srv;
+	h->req = req;
+	h->st = srv->st;
+	h->core = srv->core;
+	h->t0 = http_now();
+	snprintf(h->method, sizeof(h->method), "%s", http_method_name(m));
+	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
+	snprintf(h->path, sizeof(h->path), "%s", path ? path : "-");
 
 	ssl = http_req_ssl(req);
-	if (ssl == NULL || tls_peer_get(ssl, &h.peer) == -1) {
+	if (ssl == NULL || tls_peer_get(ssl, &h->peer) == -1) {
 		/* Only reachable if http_bevcb could not set up TLS. */
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Connection", "close");
-		http_error(&h, 401, ERR_NO_CERT,
+		http_error(h, 401, ERR_NO_CERT,
 		    "a client certificate is required");
 		return;
 	}
+	audit_actor(h->actor, sizeof(h->actor), tls_role_name(h->peer.role),
+	    h->peer.cn);
 	if ((c = SSL_get_ex_data(ssl, conn_idx)) != NULL && c->evcon == NULL) {
 		c->evcon = evhttp_request_get_connection(req);
 		if (srv->draining)
 			evhttp_connection_set_timeout(c->evcon,
 			    HTTP_DRAIN_IDLE_SECS);
 	}
-	path = evhttp_uri_get_path(evhttp_request_get_evhttp_uri(req));
 	if (path == NULL) {
-		http_error(&h, 400, ERR_NOT_FOUND, "request URI has no path");
+		http_error(h, 400, ERR_NOT_FOUND, "request URI has no path");
 		return;
 	}
 	for (i = 0; i < NROUTES; i++) {
-		if (!http_match(routes[i].pattern, path, h.param,
-		    sizeof(h.param)))
+		if (!http_match(routes[i].pattern, path, h->param,
+		    sizeof(h->param)))
 			continue;
 		found = 1;
-		h.route = routes[i].pattern;
+		h->route = routes[i].pattern;
 		if (routes[i].method == m)
 			break;
 		snprintf(allow + strlen(allow), sizeof(allow) - strlen(allow),
@@ -435,29 +511,34 @@ http_dispatch(struct evhttp_request *req, void *arg)
 		    http_method_name(routes[i].method));
 	}
 	if (!found) {
-		http_error(&h, 404, ERR_NOT_FOUND, "no such resource");
+		http_error(h, 404, ERR_NOT_FOUND, "no such resource");
 		return;
 	}
 	if (i == NROUTES) {
 		evhttp_add_header(evhttp_request_get_output_headers(req),
 		    "Allow", allow);
-		http_error(&h, 405, ERR_METHOD, "method not allowed here");
+		http_error(h, 405, ERR_METHOD, "method not allowed here");
 		return;
 	}
 	r = &routes[i];
-	if ((r->roles & h.peer.role) == 0) {
+	if ((r->roles & h->peer.role) == 0) {
+		/* Every attempt outside a role's rights is in the trail. */
 		log_warnx("forbidden: role=%s route=%s",
-		    tls_role_name(h.peer.role), r->pattern);
-		http_error(&h, 403, ERR_FORBIDDEN,
+		    tls_role_name(h->peer.role), r->pattern);
+		abuf_kv(&pl, "method", h->method);
+		abuf_kv(&pl, "path", h->path);
+		abuf_kv(&pl, "status", "403");
+		errdoc_set(&e, 403, ERR_FORBIDDEN,
 		    "the certificate's role may not use this resource");
+		http_reply_error_audited(h, &e, "forbidden", &pl);
 		return;
 	}
 	if (strcmp(r->pattern, "/healthz") == 0)
-		http_healthz(&h);
+		http_healthz(h);
 	else if (r->fn != NULL)
-		r->fn(&h);
+		r->fn(h);
 	else
-		http_error(&h, 501, ERR_NOT_IMPLEMENTED,
+		http_error(h, 501, ERR_NOT_IMPLEMENTED,
 		    "this resource is not available in this version");
 }
 
@@ -474,7 +555,8 @@ http_apply_limits(struct http_server *srv)
 }
 
 struct http_server *
-http_new(struct event_base *base, struct state *st, char *err, size_t errlen)
+http_new(struct event_base *base, struct state *st, struct core *core,
+    char *err, size_t errlen)
 {
 	struct http_server	*srv;
 	const struct config	*c = st->conf;
@@ -490,6 +572,7 @@ http_new(struct event_base *base, struct state *st, char *err, size_t errlen)
 	}
 	srv->base = base;
 	srv->st = st;
+	srv->core = core;
 	LIST_INIT(&srv->conns);
 	if ((srv->http = evhttp_new(base)) == NULL) {
 		snprintf(err, errlen, "evhttp_new failed");

@@ -17,17 +17,21 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <event2/thread.h>
 
 #include "application.h"
 #include "config.h"
+#include "core.h"
 #include "http.h"
 #include "log.h"
+#include "rules.h"
 #include "state.h"
 
 struct daemon_ctx {
 	const char		*conf_path;	/* absolute */
 	struct event_base	*base;
 	struct http_server	*srv;
+	struct core		*core;
 	int			 verbose_flag;	/* -v */
 };
 
@@ -76,9 +80,14 @@ main_sighup(evutil_socket_t sig, short ev, void *arg)
 		return;
 	}
 	log_setverbose(d->verbose_flag || st->conf->verbose);
+	if (strcmp(st->conf->state_dir, d->core->state_dir) != 0)
+		log_warnx("reload: state_dir changed; that needs a restart, "
+		    "still using %s", d->core->state_dir);
+	core_archive_ruleset(d->core, st->rules);
+	log_info("reload: configuration, certificates, schema and rule set "
+	    "%.12s (tested on %zu examples) reloaded from %s",
+	    rules_hash(st->rules), st->nexamples, d->conf_path);
 	http_swap_state(d->srv, st);
-	log_info("reload: configuration, certificates and schema reloaded "
-	    "from %s", d->conf_path);
 }
 
 int
@@ -124,11 +133,27 @@ main(int argc, char *argv[])
 	if (!foreground && daemon(0, 0) == -1)
 		fatal("daemon");
 	signal(SIGPIPE, SIG_IGN);
+	/* A file size limit must fail the write (EFBIG), not kill us. */
+	signal(SIGXFSZ, SIG_IGN);
 
+	/* The writer thread wakes the loop: libevent must lock. */
+	if (evthread_use_pthreads() == -1)
+		fatalx("libevent has no pthreads support");
 	if ((d.base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
-	if ((d.srv = http_new(d.base, st, err, sizeof(err))) == NULL) {
+	if (core_open(d.base, st->conf, rules_hash(st->rules), &d.core, err,
+	    sizeof(err)) == -1) {
 		state_free(st);
+		fatalx("audit trail: %s", err);
+	}
+	log_info("audit: trail verified: %llu records, %llu checkpoints, "
+	    "%zu applications held", (unsigned long long)d.core->scan.nrecords,
+	    (unsigned long long)d.core->scan.ncheckpoints,
+	    d.core->view.apps.n);
+	core_archive_ruleset(d.core, st->rules);
+	if ((d.srv = http_new(d.base, st, d.core, err, sizeof(err))) == NULL) {
+		state_free(st);
+		core_close(d.core);
 		fatalx("%s", err);
 	}
 	ev_term = evsignal_new(d.base, SIGTERM, main_sigterm, &d);
@@ -145,6 +170,9 @@ main(int argc, char *argv[])
 
 	event_base_dispatch(d.base);
 
+	/* The writer first: it answers what is still queued while the
+	 * requests still exist, and writes the final checkpoint. */
+	core_close(d.core);
 	http_free(d.srv);
 	event_free(ev_term);
 	event_free(ev_int);

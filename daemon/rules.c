@@ -399,10 +399,11 @@ rules_load(const char *dir, const struct rules_limits *lim,
 		}
 		r->chunks[i].ref = luaL_ref(r->L, LUA_REGISTRYINDEX);
 		r->chunks[i].name = names[i];
+		r->chunks[i].src = buf;
+		r->chunks[i].len = len;
 		names[i] = NULL;
-		r->nchunks++;
-		free(buf);
 		buf = NULL;
+		r->nchunks++;
 	}
 	if (!EVP_DigestFinal_ex(sha, md, &mdlen))
 		goto oom;
@@ -435,8 +436,10 @@ rules_free(struct rules *r)
 		return;
 	if (r->L != NULL)
 		lua_close(r->L);
-	for (i = 0; i < r->nchunks; i++)
+	for (i = 0; i < r->nchunks; i++) {
 		free(r->chunks[i].name);
+		free(r->chunks[i].src);
+	}
 	free(r->chunks);
 	free(r);
 }
@@ -445,6 +448,21 @@ const char *
 rules_hash(const struct rules *r)
 {
 	return r->hash;
+}
+
+size_t
+rules_nfiles(const struct rules *r)
+{
+	return r->nchunks;
+}
+
+void
+rules_file(const struct rules *r, size_t i, const char **name,
+    const char **data, size_t *len)
+{
+	*name = r->chunks[i].name;
+	*data = r->chunks[i].src;
+	*len = r->chunks[i].len;
 }
 
 size_t

@@ -14,6 +14,9 @@
 struct rules_chunk {
 	char		*name;		/* relative path, e.g. params/x.lua */
 	int		 ref;		/* compiled function in the registry */
+	char		*src;		/* the exact bytes hashed, for the
+					   archive of rule sets */
+	size_t		 len;
 };
 
 struct rules {

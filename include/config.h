@@ -30,6 +30,8 @@ struct config {
 	int	 due_hours;		/* routed case */
 	int	 urgent_due_hours;	/* urgent routed case */
 	int	 follow_up_days;	/* LONG_TERM follow-up task */
+	int	 audit_checkpoint_records;
+	int	 audit_checkpoint_seconds;
 	size_t	 max_body_size;		/* bytes */
 	size_t	 max_header_size;	/* bytes, all headers together */
 	int	 timeout;		/* seconds idle on a connection */

@@ -29,6 +29,8 @@
 #define ERR_FORBIDDEN		"FORBIDDEN"		/* 403 role may not */
 #define ERR_NOT_FOUND		"NOT_FOUND"		/* 404 */
 #define ERR_METHOD		"METHOD_NOT_ALLOWED"	/* 405 */
+#define ERR_CONFLICT		"CONFLICT"		/* 409 id held, other
+							   content */
 #define ERR_NOT_IMPLEMENTED	"NOT_IMPLEMENTED"	/* 501 */
 #define ERR_UNAVAILABLE		"SERVICE_UNAVAILABLE"	/* 503 */
 #define ERR_INTERNAL		"INTERNAL_ERROR"	/* 500 */

@@ -48,6 +48,10 @@ int	rules_load(const char *dir, const struct rules_limits *,
 void	rules_free(struct rules *);
 /* SHA-256 hex of the rule set (docs/rules.md gives the exact input). */
 const char *rules_hash(const struct rules *);
+/* The files of the rule set, in load order, exactly as hashed. */
+size_t	rules_nfiles(const struct rules *);
+void	rules_file(const struct rules *, size_t i, const char **name,
+	    const char **data, size_t *len);
 /* Bytes the Lua state holds now (for the benchmark's report). */
 size_t	rules_memory(const struct rules *);
 

@@ -12,8 +12,7 @@ function circumstances.check(case, found)
 		reasons.note(found, "CHILD_WELFARE")
 	end
 	if c.health_limits_work then
-		reasons.note(found, "HEALTH", "sjukdom eller " ..
-		    "funktionsnedsättning begränsar arbetsförmågan")
+		reasons.note(found, "HEALTH")
 	end
 	if c.acute_need then
 		reasons.note(found, "ACUTE_NEED")

@@ -50,7 +50,7 @@ function household.check(case, found)
 		local age = case.persons[i].age
 		if age >= 21 then
 			reasons.note(found, "HOUSEHOLD_OUTSIDE_RULES",
-			    "ett barn som är " .. age .. " år; riksnormen har " ..
+			    "ett barn som är " .. age .. " år – riksnormen har " ..
 			    "inga belopp för barn över 20 år, så inga " ..
 			    "personliga kostnader är beräknade för det barnet")
 		end
@@ -59,14 +59,14 @@ function household.check(case, found)
 	    not household.single(case) then
 		reasons.note(found, "HOUSEHOLD_OUTSIDE_RULES",
 		    "andra personer bor i bostaden och hushållet har " ..
-		    "partner eller barn; de gemensamma kostnaderna är " ..
+		    "partner eller barn – de gemensamma kostnaderna är " ..
 		    "beräknade för hushållet utan dem")
 	end
 	for _, inc in ipairs(case.incomes or {}) do
 		if inc.type == "salary" and
 		    case.persons[inc.person].role == "child" then
 			reasons.note(found, "HOUSEHOLD_OUTSIDE_RULES",
-			    say.who(case, inc.person) .. ", har lön; ett " ..
+			    say.who(case, inc.person) .. ", har lön – ett " ..
 			    "barns arbetsinkomst kan till viss del räknas " ..
 			    "bort, vilket en handläggare bedömer")
 		end

@@ -63,8 +63,16 @@ end
 -- the description of the missing figure.
 function norm.child(case, set, p, band)
 	local lunch = band.lunch and p.lunch_outside_home == true
-	local tbl = lunch and set.child_without_lunch or set.child
-	local figure = tbl ~= nil and tbl[band.key] or nil
+	-- Never "lunch and a or b": a missing without-lunch table must not
+	-- fall back to the full amount.
+	local tbl = set.child
+	if lunch then
+		tbl = set.child_without_lunch
+	end
+	local figure
+	if tbl ~= nil then
+		figure = tbl[band.key]
+	end
 	if figure == nil then
 		local what = "belopp för barn " .. band.label
 		if lunch then
@@ -72,8 +80,10 @@ function norm.child(case, set, p, band)
 		end
 		return nil, what .. " för år " .. set.year
 	end
-	local text = "Personliga kostnader, barn " .. p.age .. " år (" ..
-	    band.label .. ")"
+	local text = "Personliga kostnader, barn " .. p.age .. " år"
+	if band.from ~= band.to then
+		text = text .. " (åldersgrupp " .. band.label .. ")"
+	end
 	if lunch then
 		text = text .. ", äter lunch utanför hemmet 5 dagar i veckan"
 	end

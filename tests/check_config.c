@@ -98,6 +98,8 @@ START_TEST(minimal_defaults)
 	ck_assert_int_eq(c->due_hours, 48);
 	ck_assert_int_eq(c->urgent_due_hours, 4);
 	ck_assert_int_eq(c->follow_up_days, 14);
+	ck_assert_int_eq(c->audit_checkpoint_records, 1000);
+	ck_assert_int_eq(c->audit_checkpoint_seconds, 60);
 	config_free(c);
 }
 END_TEST
@@ -285,6 +287,10 @@ static const struct { const char *line, *want; } bad_value[] = {
 	{ "urgent_due_hours 0", "urgent_due_hours: '0' is not" },
 	{ "follow_up_days 366", "follow_up_days: '366' is not a whole "
 	    "number from 1 to 365" },
+	{ "audit_checkpoint_records 0", "audit_checkpoint_records: '0' is "
+	    "not a whole number from 1 to 1000000" },
+	{ "audit_checkpoint_seconds 86401", "audit_checkpoint_seconds: "
+	    "'86401' is not a whole number from 1 to 86400" },
 };
 
 START_TEST(error_values)

@@ -12,6 +12,8 @@
 --     checked against the contract (docs/rules.md, "Result") and against
 --     the expected figures, which were worked out by hand from riksnorm.md.
 -- The last line is "N passed, N failed"; the exit status is 1 on failure.
+-- VERBOSE=1 names every passing test too; VERBOSE=2 also prints every
+-- case's lines and reasons (to read the Swedish texts).
 
 local dir = arg[1]
 if dir == nil then
@@ -377,17 +379,19 @@ for _, c in ipairs(dofile(testdir .. "/cases.lua")) do
 		if #problems == 0 then
 			problems = expect_problems(r, c.expect)
 		end
-		if verbose == "2" then
-			for _, l in ipairs(r.lines or {}) do
-				print(string.format("     %-9s %7d  %s  [%s]",
-				    l.kind, l.amount, l.text, l.ref))
-			end
-			for _, x in ipairs(r.reasons or {}) do
-				print("     " .. x.code .. ": " .. x.text)
-			end
-		end
 	end
 	report(c.name, problems)
+	if ok and verbose == "2" and type(r) == "table" then
+		for _, l in ipairs(r.lines or {}) do
+			print(string.format("     %-9s %7s  %s  [%s]", show(l.kind),
+			    show(l.amount), show(l.text), show(l.ref)))
+		end
+		for _, x in ipairs(r.reasons or {}) do
+			print("     " .. show(x.code) .. ": " .. show(x.text))
+		end
+		print(string.format("     need %s, norm_year %s, follow_up %s",
+		    show(r.need), show(r.norm_year), show(r.follow_up)))
+	end
 end
 
 print(string.format("%d passed, %d failed", passed, failed))

@@ -1,5 +1,5 @@
 /*
- * app_private.h: the inside of the application module, shared by its
+ * app_int.h: the inside of the application module, shared by its
  * files and by nobody else (other modules include application.h):
  *
  *   application.c	hardened parse, schema validation, app_parse()
@@ -11,10 +11,11 @@
  * value's path for messages, e.g. "household/person[2]/personnummer".
  * They return 0, or -1 with e filled: a 400 positioned at the node
  * (line, element name), or a 500 when memory ran out. A NULL node
- * means app_req() already refused the missing element: -1, e as it is.
+ * means app_req() or app_req_attr() already refused the missing
+ * element or attribute: -1, e as it is.
  */
-#ifndef BISTAND_APP_PRIVATE_H
-#define BISTAND_APP_PRIVATE_H
+#ifndef BISTAND_APP_INT_H
+#define BISTAND_APP_INT_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -48,8 +49,11 @@ xmlNodePtr	 app_elem(xmlNodePtr n, const char *name);
 xmlNodePtr	 app_child(xmlNodePtr parent, const char *name);
 xmlNodePtr	 app_nth(xmlNodePtr parent, const char *name, size_t i);
 size_t		 app_count(xmlNodePtr parent, const char *name);
-/* A child the schema requires; NULL with e filled when absent. */
+/* A child element or an attribute the schema requires; NULL with e
+ * filled when absent. */
 xmlNodePtr	 app_req(xmlNodePtr parent, const char *name,
+		    struct errdoc *e);
+xmlNodePtr	 app_req_attr(xmlNodePtr el, const char *name,
 		    struct errdoc *e);
 /* A 400 with code about node n (an attribute counts as its element). */
 void		 app_fail(struct errdoc *e, const char *code, xmlNodePtr n,
@@ -57,7 +61,7 @@ void		 app_fail(struct errdoc *e, const char *code, xmlNodePtr n,
 /* The text with surrounding whitespace removed, into buf. */
 int		 app_value(xmlNodePtr n, const char *path, char *buf,
 		    size_t size, struct errdoc *e);
-int		 app_int(xmlNodePtr n, const char *path, long long min,
+int		 app_integer(xmlNodePtr n, const char *path, long long min,
 		    long long max, long long *out, struct errdoc *e);
 int		 app_bool(xmlNodePtr n, const char *path, int *out,
 		    struct errdoc *e);

@@ -1,0 +1,200 @@
+/*
+ * core.c: open and close the daemon's lasting state (see core.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "config.h"
+#include "core.h"
+#include "log.h"
+#include "rules.h"
+#include "view.h"
+
+int
+core_open(struct event_base *base, const struct config *conf,
+    const char *ruleset, struct core **out, char *err, size_t errlen)
+{
+	struct audit_writer_conf	 wc;
+	struct core			*c;
+	char				 path[4200];
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (c->state_dir = strdup(conf->state_dir)) == NULL) {
+		free(c);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	c->trail_fd = -1;
+	if (audit_keys_open(c->state_dir, 1, &c->keys, err, errlen) == -1)
+		goto err;
+	memset(&wc, 0, sizeof(wc));
+	wc.state_dir = c->state_dir;
+	wc.checkpoint_records = conf->audit_checkpoint_records;
+	wc.checkpoint_seconds = conf->audit_checkpoint_seconds;
+	wc.ruleset = ruleset;
+	if (audit_writer_start(base, &wc, c->keys, view_replay, &c->view,
+	    &c->scan, &c->writer, err, errlen) == -1)
+		goto err;
+	snprintf(path, sizeof(path), "%s/" AUDIT_TRAIL, c->state_dir);
+	if ((c->trail_fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto err;
+	}
+	*out = c;
+	return 0;
+ err:
+	core_close(c);
+	return -1;
+}
+
+/* Copy the rule set's files (the bytes that were hashed) into
+ * rulesets/<hash>/, via a temporary directory renamed into place. */
+static int
+core_copy_ruleset(struct core *c, const struct rules *r, const char *dst)
+{
+	char		 tmp[4400], path[4600], *slash;
+	const char	*name, *data;
+	size_t		 i, len;
+	int		 fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp-%ld", dst, (long)getpid());
+	snprintf(path, sizeof(path), "%s/params", tmp);
+	if ((mkdir(tmp, 0700) == -1 && errno != EEXIST) ||
+	    (mkdir(path, 0700) == -1 && errno != EEXIST))
+		return -1;
+	for (i = 0; i < rules_nfiles(r); i++) {
+		rules_file(r, i, &name, &data, &len);
+		snprintf(path, sizeof(path), "%s/%s", tmp, name);
+		if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		    0400)) == -1)
+			return -1;
+		if (write(fd, data, len) != (ssize_t)len || fsync(fd) == -1) {
+			close(fd);
+			return -1;
+		}
+		close(fd);
+	}
+	snprintf(path, sizeof(path), "%s/params", tmp);
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY)) != -1) {
+		fsync(fd);
+		close(fd);
+	}
+	if (rename(tmp, dst) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "%s", dst);
+	if ((slash = strrchr(path, '/')) != NULL)
+		*slash = '\0';
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY)) != -1) {
+		fsync(fd);
+		close(fd);
+	}
+	(void)c;
+	return 0;
+}
+
+struct core_rsjob {
+	struct audit_job	 job;
+	struct core		*core;
+	char			 hash[AUDIT_HEX];
+};
+
+static void
+core_ruleset_done(struct audit_job *j)
+{
+	struct core_rsjob *rj = j->arg;
+
+	if (j->ok)
+		view_add_ruleset(&rj->core->view, rj->hash);
+	else
+		log_warnx("audit: the ruleset record of %.12s was not "
+		    "written; it is written again on the next reload",
+		    rj->hash);
+	audit_job_clear(j);
+	free(rj);
+}
+
+int
+core_archive_ruleset(struct core *c, const struct rules *r)
+{
+	struct core_rsjob	*rj;
+	struct abuf		 files = { 0 };
+	const char		*hash = rules_hash(r), *name, *data;
+	char			 dir[4200];
+	struct stat		 sb;
+	size_t			 i, len;
+
+	if (view_has_ruleset(&c->view, hash))
+		return 0;
+	snprintf(dir, sizeof(dir), "%s/rulesets", c->state_dir);
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		log_warn("audit: %s", dir);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s/rulesets/%s", c->state_dir, hash);
+	if (stat(dir, &sb) == -1 && core_copy_ruleset(c, r, dir) == -1) {
+		log_warn("audit: cannot archive the rule set in %s", dir);
+		return -1;
+	}
+	if ((rj = calloc(1, sizeof(*rj))) == NULL)
+		return -1;
+	rj->core = c;
+	snprintf(rj->hash, sizeof(rj->hash), "%s", hash);
+	for (i = 0; i < rules_nfiles(r); i++) {
+		rules_file(r, i, &name, &data, &len);
+		if (i > 0)
+			abuf_put(&files, ",", 1);
+		abuf_put(&files, name, strlen(name));
+	}
+	rj->job.nrec = 1;
+	rj->job.rec[0].type = "ruleset";
+	snprintf(rj->job.rec[0].actor, sizeof(rj->job.rec[0].actor),
+	    "daemon");
+	abuf_kv(&rj->job.rec[0].payload, "hash", hash);
+	abuf_kv(&rj->job.rec[0].payload, "files", files.oom ? "" : files.p);
+	abuf_free(&files);
+	rj->job.done = core_ruleset_done;
+	rj->job.arg = rj;
+	audit_writer_submit(c->writer, &rj->job);
+	log_info("audit: rule set %.12s archived in %s", hash, dir);
+	return 0;
+}
+
+int
+core_read_decision(struct core *c, const struct view_app *a, char **doc,
+    size_t *len)
+{
+	struct audit_record	 r;
+	char			*line, why[128];
+	int			 rc = -1;
+
+	if (a->pending || a->eval_len == 0 ||
+	    (line = malloc(a->eval_len)) == NULL)
+		return -1;
+	if (pread(c->trail_fd, line, a->eval_len, a->eval_off) ==
+	    (ssize_t)a->eval_len &&
+	    audit_parse(line, a->eval_len, &r, why, sizeof(why)) == 0 &&
+	    audit_get_b64(&r, "decision", doc, len) == 0)
+		rc = 0;
+	free(line);
+	return rc;
+}
+
+void
+core_close(struct core *c)
+{
+	if (c == NULL)
+		return;
+	audit_writer_stop(c->writer);
+	if (c->trail_fd != -1)
+		close(c->trail_fd);
+	view_free(&c->view);
+	audit_keys_free(c->keys);
+	free(c->state_dir);
+	free(c);
+}

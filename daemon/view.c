@@ -1,0 +1,313 @@
+/*
+ * view.c: the views over the audit trail (see view.h).
+ *
+ * Replay and live updates go through the same functions (view_pending,
+ * view_commit), so the state after a restart is exactly the state
+ * before it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/sha.h>
+
+#include "audit.h"
+#include "view.h"
+
+struct view_person {
+	char	 key[AUDIT_PSEUDO_LEN];
+	int	*months;		/* ascending, unique */
+	size_t	 n, cap;
+};
+
+struct view_period {
+	char	 key[AUDIT_PSEUDO_LEN + 8];	/* pseudonym/period */
+	int	 count;
+};
+
+struct view_ruleset {
+	char	 key[AUDIT_HEX];
+};
+
+uint64_t
+view_actor_hash(const char *actor)
+{
+	unsigned char	md[32];
+	uint64_t	h;
+
+	SHA256((const unsigned char *)actor, strlen(actor), md);
+	memcpy(&h, md, sizeof(h));
+	return h;
+}
+
+struct view_app *
+view_app(struct view *v, const char *id)
+{
+	return map_get(&v->apps, id);
+}
+
+static void
+view_period_key(char *out, size_t len, const char *pseudo, int period)
+{
+	snprintf(out, len, "%s/%d", pseudo, period);
+}
+
+static int
+view_period_add(struct view *v, const char *pseudo, int period, int delta)
+{
+	struct view_period	*p;
+	char			 key[sizeof(p->key)];
+
+	view_period_key(key, sizeof(key), pseudo, period);
+	if ((p = map_get(&v->periods, key)) == NULL) {
+		if (delta < 0 || (p = calloc(1, sizeof(*p))) == NULL)
+			return delta < 0 ? 0 : -1;
+		memcpy(p->key, key, sizeof(key));
+		if (map_put(&v->periods, p->key, p) == -1) {
+			free(p);
+			return -1;
+		}
+	}
+	p->count += delta;
+	if (p->count <= 0)
+		free(map_del(&v->periods, p->key));
+	return 0;
+}
+
+int
+view_duplicate(struct view *v, const char *applicant, int period)
+{
+	struct view_period	*p;
+	char			 key[sizeof(p->key)];
+
+	view_period_key(key, sizeof(key), applicant, period);
+	return (p = map_get(&v->periods, key)) != NULL && p->count > 0;
+}
+
+/* Add a granted month to a person's history. */
+static int
+view_month_add(struct view *v, const char *pseudo, int month)
+{
+	struct view_person	*p;
+	size_t			 i;
+	int			*nm;
+
+	if (pseudo[0] == '\0')
+		return 0;
+	if ((p = map_get(&v->persons, pseudo)) == NULL) {
+		if ((p = calloc(1, sizeof(*p))) == NULL)
+			return -1;
+		snprintf(p->key, sizeof(p->key), "%s", pseudo);
+		if (map_put(&v->persons, p->key, p) == -1) {
+			free(p);
+			return -1;
+		}
+	}
+	for (i = p->n; i > 0 && p->months[i - 1] > month; i--)
+		;
+	if (i > 0 && p->months[i - 1] == month)
+		return 0;
+	if (p->n == p->cap) {
+		if ((nm = realloc(p->months, (p->cap ? p->cap * 2 : 8) *
+		    sizeof(*nm))) == NULL)
+			return -1;
+		p->months = nm;
+		p->cap = p->cap ? p->cap * 2 : 8;
+	}
+	memmove(p->months + i + 1, p->months + i, (p->n - i) *
+	    sizeof(*p->months));
+	p->months[i] = month;
+	p->n++;
+	return 0;
+}
+
+int
+view_history(struct view *v, const char *applicant, const char *partner,
+    int period, int **months, size_t *n)
+{
+	struct view_person	*a, *b;
+	size_t			 i = 0, j = 0, na, nb, k = 0;
+	int			*out, m;
+
+	a = map_get(&v->persons, applicant);
+	b = partner[0] ? map_get(&v->persons, partner) : NULL;
+	na = a ? a->n : 0;
+	nb = b ? b->n : 0;
+	*months = NULL;
+	*n = 0;
+	if (na + nb == 0)
+		return 0;
+	if ((out = malloc((na + nb) * sizeof(*out))) == NULL)
+		return -1;
+	while (i < na || j < nb) {
+		if (j == nb || (i < na && a->months[i] <= b->months[j]))
+			m = a->months[i++];
+		else
+			m = b->months[j++];
+		if (m < period && (k == 0 || out[k - 1] != m))
+			out[k++] = m;
+	}
+	*months = out;
+	*n = k;
+	return 0;
+}
+
+int
+view_has_ruleset(struct view *v, const char *hash)
+{
+	return map_get(&v->rulesets, hash) != NULL;
+}
+
+int
+view_add_ruleset(struct view *v, const char *hash)
+{
+	struct view_ruleset *r;
+
+	if (view_has_ruleset(v, hash))
+		return 0;
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return -1;
+	snprintf(r->key, sizeof(r->key), "%s", hash);
+	if (map_put(&v->rulesets, r->key, r) == -1) {
+		free(r);
+		return -1;
+	}
+	return 0;
+}
+
+struct view_app *
+view_pending(struct view *v, const char *id, const unsigned char sha[32],
+    uint64_t submitter, const char *applicant, const char *partner,
+    int period)
+{
+	struct view_app *a;
+
+	if ((a = calloc(1, sizeof(*a))) == NULL)
+		return NULL;
+	snprintf(a->id, sizeof(a->id), "%s", id);
+	memcpy(a->sha, sha, 32);
+	a->submitter = submitter;
+	snprintf(a->applicant, sizeof(a->applicant), "%s", applicant);
+	snprintf(a->partner, sizeof(a->partner), "%s", partner);
+	a->period = period;
+	a->pending = 1;
+	if (map_put(&v->apps, a->id, a) == -1) {
+		free(a);
+		return NULL;
+	}
+	if (view_period_add(v, applicant, period, 1) == -1) {
+		map_del(&v->apps, a->id);
+		free(a);
+		return NULL;
+	}
+	return a;
+}
+
+int
+view_commit(struct view *v, struct view_app *a, int granted, off_t off,
+    uint32_t len)
+{
+	a->pending = 0;
+	a->granted = granted;
+	a->eval_off = off;
+	a->eval_len = len;
+	/* A grant is a month with försörjningsstöd for the household. */
+	if (granted && (view_month_add(v, a->applicant, a->period) == -1 ||
+	    view_month_add(v, a->partner, a->period) == -1))
+		return -1;
+	return 0;
+}
+
+void
+view_abort(struct view *v, struct view_app *a)
+{
+	view_period_add(v, a->applicant, a->period, -1);
+	map_del(&v->apps, a->id);
+	free(a);
+}
+
+/* --- replay ------------------------------------------------------ */
+
+static int
+view_replay_received(struct view *v, const struct audit_record *r)
+{
+	char		 id[65], sha[AUDIT_HEX], app[AUDIT_PSEUDO_LEN];
+	char		 partner[AUDIT_PSEUDO_LEN] = "", period[8], actor[200];
+	unsigned char	 bin[32];
+	int		 y, m, i;
+
+	if (audit_get(r, "id", id, sizeof(id)) == -1 ||
+	    audit_get(r, "sha256", sha, sizeof(sha)) == -1 ||
+	    strlen(sha) != 64 ||
+	    audit_get(r, "applicant", app, sizeof(app)) == -1 ||
+	    audit_get(r, "period", period, sizeof(period)) == -1 ||
+	    sscanf(period, "%4d-%2d", &y, &m) != 2 ||
+	    r->actor_len >= sizeof(actor))
+		return -1;
+	(void)audit_get(r, "partner", partner, sizeof(partner));
+	for (i = 0; i < 32; i++) {
+		unsigned int byte;
+
+		if (sscanf(sha + 2 * i, "%2x", &byte) != 1)
+			return -1;
+		bin[i] = (unsigned char)byte;
+	}
+	memcpy(actor, r->actor, r->actor_len);
+	actor[r->actor_len] = '\0';
+	/* An id received twice would be a writer bug; refuse to guess. */
+	if (view_app(v, id) != NULL)
+		return -1;
+	return view_pending(v, id, bin, view_actor_hash(actor), app, partner,
+	    y * 12 + m - 1) == NULL ? -1 : 0;
+}
+
+static int
+view_replay_evaluated(struct view *v, const struct audit_record *r)
+{
+	struct view_app	*a;
+	char		 id[65], outcome[16];
+
+	if (audit_get(r, "id", id, sizeof(id)) == -1 ||
+	    audit_get(r, "outcome", outcome, sizeof(outcome)) == -1 ||
+	    (a = view_app(v, id)) == NULL)
+		return -1;
+	return view_commit(v, a, strcmp(outcome, "granted") == 0, r->offset,
+	    (uint32_t)r->len);
+}
+
+int
+view_replay(const struct audit_record *r, void *arg)
+{
+	struct view	*v = arg;
+	char		 hash[AUDIT_HEX];
+
+	v->records++;
+	if (audit_is(r, "received"))
+		return view_replay_received(v, r);
+	if (audit_is(r, "evaluated"))
+		return view_replay_evaluated(v, r);
+	if (audit_is(r, "ruleset")) {
+		if (audit_get(r, "hash", hash, sizeof(hash)) == -1)
+			return -1;
+		return view_add_ruleset(v, hash);
+	}
+	return 0;
+}
+
+static void
+view_person_free(void *p)
+{
+	struct view_person *vp = p;
+
+	free(vp->months);
+	free(vp);
+}
+
+void
+view_free(struct view *v)
+{
+	map_clear(&v->apps, free);
+	map_clear(&v->persons, view_person_free);
+	map_clear(&v->periods, free);
+	map_clear(&v->rulesets, free);
+}
