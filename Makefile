@@ -41,7 +41,8 @@ endif
 
 # Everything but the two main programs is shared by the daemon, the
 # client and the unit tests.
-LIB_SRCS	 = $(filter-out daemon/main.c daemon/bistandctl.c, \
+CTL_SRCS	 = daemon/bistandctl.c $(wildcard daemon/ctl_*.c)
+LIB_SRCS	 = $(filter-out daemon/main.c $(CTL_SRCS), \
 		     $(wildcard daemon/*.c))
 LIB_OBJS	 = $(LIB_SRCS:daemon/%.c=$(BUILD)/obj/%.o)
 UNIT_TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/check_*.c))
@@ -51,12 +52,13 @@ DEPS_DEBIAN	 = build-essential pkg-config libevent-dev libssl-dev \
 		   libxml2-dev liblua5.4-dev lua5.4 check openssl curl \
 		   libxml2-utils
 
-.PHONY: all deps run check unit integration install clean devcerts
+.PHONY: all deps run check unit rulecheck integration install clean \
+	devcerts
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/bistandd $(BUILD)/bistandctl
 
-$(BUILD)/obj/%.o: daemon/%.c $(wildcard include/*.h) | $(BUILD)/obj
+$(BUILD)/obj/%.o: daemon/%.c $(wildcard include/*.h daemon/*.h) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/obj $(BUILD)/tests:
@@ -65,7 +67,7 @@ $(BUILD)/obj $(BUILD)/tests:
 $(BUILD)/bistandd: $(BUILD)/obj/main.o $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/bistandctl: $(BUILD)/obj/bistandctl.o $(LIB_OBJS)
+$(BUILD)/bistandctl: $(CTL_SRCS:daemon/%.c=$(BUILD)/obj/%.o) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) $(wildcard include/*.h) | $(BUILD)/tests
@@ -107,14 +109,24 @@ run: deps
 check: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 unit
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 rulecheck
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 integration
 
 unit: all $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
 	    BISTAND_SRCDIR="$(CURDIR)" $$t; done
 
+# The rule set alone (Lua), the same cases through the C engine, and the
+# auditor's shell verifier against trails made from the format document.
+rulecheck: all
+	lua5.4 rules/tests/run.lua
+	lua5.4 rules/tests/engine.lua $(BUILD)/bistandctl etc/application.xsd rules
+	sh tests/check_audit_verify.sh
+
 integration: all
 	BISTAND_BUILD="$(CURDIR)/$(BUILD)" sh tests/integration.sh
+	@if [ -f tests/integration_audit.sh ]; then \
+	    BISTAND_BUILD="$(CURDIR)/$(BUILD)" bash tests/integration_audit.sh; fi
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \

@@ -77,8 +77,5 @@ int		 app_text(xmlNodePtr n, char **out, struct errdoc *e);
 /* A valid personnummer (ERR_PERSONNUMMER otherwise); d may be NULL. */
 int		 app_pnr(xmlNodePtr n, const char *path, char pnr[13],
 		    struct pnr_date *d, struct errdoc *e);
-/* application.xsd's date-time form → seconds since the epoch, UTC;
- * -1 when s is not of that form. */
-int		 app_parse_datetime(const char *s, int64_t *out);
 
 #endif

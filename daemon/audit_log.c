@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "application.h"
 #include "audit.h"
 
 static const char *const log_types[] = { "opened", "ruleset", "received",
@@ -228,4 +229,26 @@ audit_scan_file(const char *path, const struct audit_keys *k,
 		munmap((void *)map, (size_t)sb.st_size);
 	close(fd);
 	return rc;
+}
+
+int
+audit_match(const struct audit_record *r, const struct audit_query *q)
+{
+	char	 id[APP_ID_MAX + 1], t[AUDIT_TIME_LEN + 1];
+	int64_t	 when;
+
+	if (r->seq <= q->after)
+		return 0;
+	if (q->from != 0 || q->to != 0) {
+		memcpy(t, r->time, AUDIT_TIME_LEN);
+		t[AUDIT_TIME_LEN] = '\0';
+		if (app_parse_datetime(t, &when) == -1 ||
+		    (q->from != 0 && when < q->from) ||
+		    (q->to != 0 && when > q->to))
+			return 0;
+	}
+	if (q->case_id != NULL && (audit_get(r, "id", id, sizeof(id)) == -1 ||
+	    strcmp(id, q->case_id) != 0))
+		return 0;
+	return 1;
 }

@@ -5,6 +5,7 @@
  * Parsing is strict on purpose: a record that is not exactly what the
  * writer produces is damage, not something to be lenient about.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,12 +18,14 @@
 
 #include "audit.h"
 
-/* Bytes a value may carry unescaped. */
+/* Bytes a value may carry unescaped. (Not NUL: strchr() finds the
+ * terminator.) */
 static int
 rec_plain(unsigned char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	    (c >= '0' && c <= '9') || strchr("-._~:,+/=@", c) != NULL;
+	    (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("-._~:,+/=@", c) != NULL);
 }
 
 static int
@@ -294,7 +297,7 @@ audit_parse(const char *line, size_t len, struct audit_record *r,
 	}
 	for (i = 0; i < fl[0]; i++) {
 		if (f[0][i] < '0' || f[0][i] > '9' ||
-		    seq > (UINT64_MAX - 9) / 10) {
+		    seq > (UINT64_MAX - (uint64_t)(f[0][i] - '0')) / 10) {
 			snprintf(why, whylen, "bad SEQ");
 			return -1;
 		}
@@ -402,13 +405,19 @@ audit_get(const struct audit_record *r, const char *key, char *out,
 int
 audit_get_u64(const struct audit_record *r, const char *key, uint64_t *out)
 {
-	char	 buf[24], *end;
+	char			 buf[24], *end;
+	unsigned long long	 v;
 
 	if (audit_get(r, key, buf, sizeof(buf)) == -1 || buf[0] < '0' ||
 	    buf[0] > '9')
 		return -1;
-	*out = strtoull(buf, &end, 10);
-	return *end == '\0' ? 0 : -1;
+	/* strtoull() saturates on overflow; that is not the value. */
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (*end != '\0' || errno == ERANGE)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 int

@@ -240,10 +240,16 @@ writer_batch(struct audit_writer *w, struct audit_job **jobs, size_t n)
 		j = jobs[i];
 		docref[0] = '\0';
 		if (j->doc != NULL) {
-			if (strcmp(w->seg_month, j->doc_month) != 0 &&
-			    (writer_flush_docs(w) == -1 ||
-			    writer_segment(w, j->doc_month) == -1))
-				goto undo;
+			if (strcmp(w->seg_month, j->doc_month) != 0) {
+				if (writer_flush_docs(w) == -1 ||
+				    writer_segment(w, j->doc_month) == -1)
+					goto undo;
+				/* An undo cuts this segment back to where it
+				 * is now (what went to the one before is
+				 * durable, named by nothing, and harmless). */
+				memcpy(seg0, w->seg_month, sizeof(seg0));
+				segsize0 = w->seg_size;
+			}
 			snprintf(docref, sizeof(docref), "%s.seg:%lld",
 			    j->doc_month, (long long)(w->seg_size +
 			    (off_t)w->docs.len));

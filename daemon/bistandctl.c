@@ -19,17 +19,10 @@
 #include "decision.h"
 #include "errdoc.h"
 #include "rules.h"
+#include "ctl.h"
 
 #define CTL_MAX_FILE	(64 * 1024 * 1024)
 
-/* Where the offline commands find schema, rules and due times: the
- * build's defaults, a bistandd.conf (-f), or single options. */
-struct ctl_env {
-	char			*schema;	/* application.xsd */
-	char			*rules_dir;
-	struct dec_policy	 policy;
-	struct rules_limits	 lim;
-};
 
 static void
 ctl_usage(FILE *f)
@@ -40,18 +33,22 @@ ctl_usage(FILE *f)
 	    "would\n"
 	    "  eval FILE          evaluate an application with a rule set and "
 	    "print the\n"
-	    "                     decision document the daemon would return\n\n"
+	    "                     decision document the daemon would return\n"
+	    "  audit verify       check the whole audit trail offline\n"
+	    "  audit show         print audit records as text\n"
+	    "  audit replay       re-evaluate a case with the rule set that "
+	    "decided it\n\n"
 	    "Run 'bistandctl COMMAND --help' for a command's options.\n");
 }
 
-static const char ctl_env_help[] =
+const char ctl_env_help[] =
     "  -f CONFIG       take schema_dir, rules_dir, budgets and due times "
     "from a\n"
     "                  bistandd.conf\n"
     "  --schema FILE   application.xsd (default " BISTAND_DATADIR
     "/application.xsd)\n";
 
-static int
+int
 ctl_env_default(struct ctl_env *env)
 {
 	memset(env, 0, sizeof(*env));
@@ -63,14 +60,15 @@ ctl_env_default(struct ctl_env *env)
 	return env->schema && env->rules_dir ? 0 : -1;
 }
 
-static void
+void
 ctl_env_free(struct ctl_env *env)
 {
 	free(env->schema);
 	free(env->rules_dir);
+	free(env->state_dir);
 }
 
-static int
+int
 ctl_env_config(struct ctl_env *env, const char *path)
 {
 	struct config	*c;
@@ -82,18 +80,20 @@ ctl_env_config(struct ctl_env *env, const char *path)
 	}
 	free(env->schema);
 	free(env->rules_dir);
+	free(env->state_dir);
 	env->schema = config_path_join(c->schema_dir, "application.xsd");
 	env->rules_dir = strdup(c->rules_dir);
+	env->state_dir = strdup(c->state_dir);
 	env->policy.due_hours = c->due_hours;
 	env->policy.urgent_due_hours = c->urgent_due_hours;
 	env->policy.follow_up_days = c->follow_up_days;
 	env->lim.instructions = (uint64_t)c->rules_instructions;
 	env->lim.memory = c->rules_memory;
 	config_free(c);
-	return env->schema && env->rules_dir ? 0 : -1;
+	return env->schema && env->rules_dir && env->state_dir ? 0 : -1;
 }
 
-static int
+int
 ctl_set(char **p, const char *v)
 {
 	free(*p);
@@ -101,7 +101,7 @@ ctl_set(char **p, const char *v)
 }
 
 /* Read a whole file ("-": standard input); -1 with errno set. */
-static int
+int
 ctl_read(const char *path, char **buf, size_t *len)
 {
 	FILE	*f;
@@ -160,7 +160,7 @@ ctl_parse(const struct app_schema *schema, const char *path,
 	return rc;
 }
 
-static int
+int
 ctl_schema(const struct ctl_env *env, struct app_schema **schema)
 {
 	struct errdoc e;
@@ -357,6 +357,8 @@ main(int argc, char *argv[])
 		return ctl_validate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "eval") == 0)
 		return ctl_eval(argc - 1, argv + 1);
+	if (strcmp(argv[1], "audit") == 0)
+		return ctl_audit(argc - 1, argv + 1);
 	fprintf(stderr, "bistandctl: unknown command '%s'\n", argv[1]);
 	ctl_usage(stderr);
 	return 2;

@@ -49,6 +49,7 @@
 struct conn {
 	struct http_server	*srv;
 	struct evhttp_connection *evcon;	/* known after 1st request */
+	int			 handshake_done;
 	LIST_ENTRY(conn)	 entry;
 };
 
@@ -94,7 +95,7 @@ static const struct route routes[] = {
 	    NULL },
 	{ "/v1/cases/{id}/decision", EVHTTP_REQ_POST, TLS_ROLE_CASEWORKER,
 	    NULL },
-	{ "/v1/audit", EVHTTP_REQ_GET, TLS_ROLE_AUDITOR, NULL },
+	{ "/v1/audit", EVHTTP_REQ_GET, TLS_ROLE_AUDITOR, api_audit_get },
 	{ "/healthz", EVHTTP_REQ_GET, TLS_ROLES_ANY, NULL },
 	{ "/metrics", EVHTTP_REQ_GET, TLS_ROLES_ANY, NULL },
 };
@@ -175,14 +176,19 @@ conn_tls_info(const SSL *ssl, int where, int ret)
 	struct sockaddr_storage	 ss;
 	socklen_t		 sl = sizeof(ss);
 	char			 addr[INET6_ADDRSTRLEN] = "?";
+	struct conn		*c = SSL_get_ex_data(ssl, conn_idx);
 	int			 fd;
 
+	if ((where & SSL_CB_HANDSHAKE_DONE) && c != NULL)
+		c->handshake_done = 1;
 	if (!(where & SSL_CB_ALERT) || !(where & SSL_CB_WRITE) ||
 	    strcmp(SSL_alert_type_string(ret), "F") != 0)
 		return;
 	/* After the handshake a fatal alert is no refusal: OpenSSL 3 sends
-	 * "decode error" when a client closes without close_notify. */
-	if (SSL_is_init_finished(ssl))
+	 * "decode error" when a client closes without close_notify (and
+	 * marks the SSL as in_init again first, so SSL_is_init_finished()
+	 * cannot tell). */
+	if (c != NULL && c->handshake_done)
 		return;
 	fd = SSL_get_fd(ssl);
 	if (fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
@@ -289,6 +295,12 @@ http_reply(struct hreq *h, int status, const char *body, size_t len)
 {
 	http_send(h, status, "application/xml; charset=utf-8", body, len,
 	    NULL);
+}
+
+void
+http_reply_text(struct hreq *h, int status, const char *body, size_t len)
+{
+	http_send(h, status, "text/plain; charset=utf-8", body, len, NULL);
 }
 
 void

@@ -12,4 +12,7 @@ struct hreq;
 void	api_application_submit(struct hreq *);
 void	api_application_get(struct hreq *);
 
+/* api_audit.c: the auditor's view of the trail. */
+void	api_audit_get(struct hreq *);
+
 #endif

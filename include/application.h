@@ -154,6 +154,11 @@ int	app_parse(const struct app_schema *schema, const char *buf,
 	    size_t len, struct application **out, struct errdoc *e);
 void	app_free(struct application *);
 
+/* An RFC 3339 / xs:dateTime instant with an offset (fractional seconds
+ * allowed, dropped) → seconds since the epoch, UTC; -1 when s is not of
+ * that form. Also reads the audit trail's TIME field. */
+int	app_parse_datetime(const char *s, int64_t *out);
+
 /* Names of enum values as in the document ("rental", "salary", …). */
 const char *app_role_name(enum app_role);
 const char *app_housing_name(enum app_housing);

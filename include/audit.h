@@ -150,6 +150,15 @@ typedef int (*audit_visit)(const struct audit_record *, void *arg);
 int	audit_scan_file(const char *path, const struct audit_keys *,
 	    int allow_torn, audit_visit, void *arg, struct audit_scan *s);
 
+/* Which records a reader wants (GET /v1/audit, bistandctl audit show). */
+struct audit_query {
+	const char	*case_id;	/* NULL: any; else the payload's id */
+	int64_t		 from;		/* epoch seconds, inclusive; 0: any */
+	int64_t		 to;		/* inclusive; 0: any */
+	uint64_t	 after;		/* SEQ greater than this */
+};
+int	audit_match(const struct audit_record *, const struct audit_query *);
+
 /* --- audit_writer.c ---------------------------------------------- */
 
 #include <sys/queue.h>

@@ -23,6 +23,7 @@
 #define ERR_UNKNOWN_PERSON	"UNKNOWN_PERSON"	/* 400 @person not a member */
 #define ERR_INCONSISTENT	"INCONSISTENT_APPLICATION" /* 400 other checks */
 #define ERR_EMPTY_BODY		"EMPTY_BODY"		/* 400 */
+#define ERR_QUERY		"INVALID_QUERY"		/* 400 query string */
 #define ERR_MEDIA_TYPE		"UNSUPPORTED_MEDIA_TYPE" /* 415 */
 #define ERR_TOO_LARGE		"BODY_TOO_LARGE"	/* 413 */
 #define ERR_NO_CERT		"CLIENT_CERTIFICATE_REQUIRED" /* 401 */

@@ -72,6 +72,9 @@ int	http_content_is_xml(struct hreq *);
 void	http_header(struct hreq *, const char *name, const char *value);
 /* Send body (XML) with status; frees h, nothing of the caller's. */
 void	http_reply(struct hreq *, int status, const char *body, size_t len);
+/* Send plain text (text/plain; charset=utf-8); frees h. */
+void	http_reply_text(struct hreq *, int status, const char *body,
+	    size_t len);
 /* Send e as an XML error document with e->status; frees h. */
 void	http_reply_error(struct hreq *, const struct errdoc *e);
 /* The same, after a record of the refusal (type, payload; payload is

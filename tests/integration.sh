@@ -28,6 +28,8 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bistand-it.XXXXXX") || exit 2
 tls=$tmp/tls
 pids=()			# every background process we start
+log2=
+log3=
 npass=0
 nfail=0
 nchk=0
@@ -86,7 +88,7 @@ write_conf() {
 		echo "tls_certificate $tls/server.crt"
 		echo "tls_key $tls/server.key"
 		echo "tls_client_ca $tls/ca.crt"
-		echo "state_dir $tmp/state"
+		echo "state_dir ${sdir:-$tmp/state}"
 		echo "schema_dir $top/etc"
 		echo "rules_dir $top/rules"
 		echo "examples_dir $top/etc/examples"
@@ -172,6 +174,22 @@ post() {
 	    --data-binary @"$file" "$@"
 }
 
+# same_file A B: the two files hold the same bytes (coreutils only).
+same_file() {
+	[ "$(sha256sum < "$1")" = "$(sha256sum < "$2")" ]
+}
+
+# example_id FILE: the application id in FILE.
+example_id() {
+	sed -n 's:.*<id>[[:space:]]*\([^<[:space:]]*\)[[:space:]]*</id>.*:\1:p' \
+	    "$1" | head -n 1
+}
+
+# with_id FILE ID OUT: FILE with its application id replaced by ID.
+with_id() {
+	sed '0,/<id>[^<]*<\/id>/s:<id>[^<]*</id>:<id>'"$2"'</id>:' "$1" > "$3"
+}
+
 # The error document's code, or "" if none.
 body_code() {
 	sed -n 's:.*<code>\([^<]*\)</code>.*:\1:p' "$tmp/body" | head -n 1
@@ -235,7 +253,7 @@ else
 	    "exit $st, want 1 and bad.conf:$badline: $out"
 fi
 write_conf "$tmp/badtls.conf" "tls_key $tls/eservice.key"
-sed -i '3d' "$tmp/badtls.conf"	# the server's own key line
+sed -i "\\|^tls_key $tls/server\\.key\$|d" "$tmp/badtls.conf"
 out=$("$bin" -t -f "$tmp/badtls.conf" 2>&1); st=$?
 if [ $st = 1 ] && printf '%s' "$out" | grep -qiE 'mismatch|does not match'
 then
@@ -252,40 +270,69 @@ if ! start_daemon "$conf" "$log"; then
 fi
 pass "daemon starts and logs 'listening on 127.0.0.1 port $port'"
 
-# --- 1. valid examples reach the evaluation boundary ----------------
+# --- 1. intake: valid applications are decided and stored -------------
 
+# Each example: 201 with its decision document once it is durable; the
+# same bytes again: 200 with the same document; other bytes under the
+# same id: 409; GET gives the stored document.
+ids=()
 for f in "${examples[@]}"; do
-	id=$(sed -n 's:.*<id>[[:space:]]*\([^<[:space:]]*\)[[:space:]]*</id>.*:\1:p' \
-	    "$f" | head -n 1)
+	id=$(example_id "$f")
+	b=$(basename "$f")
+	ids+=("$id")
 	m=$(log_mark "$log")
 	post eservice "$f"
-	d="example $(basename "$f") (id $id): 503 SERVICE_UNAVAILABLE, logged valid"
-	if [ "$code" = 503 ] && [ "$(body_code)" = SERVICE_UNAVAILABLE ] &&
-	    log_wait "$log" "$m" "intake: application $id valid"; then
+	cp "$tmp/body" "$tmp/decision.$id"
+	d="example $b (id $id): 201, decision document, Location, logged"
+	if [ "$code" = 201 ] &&
+	    grep -q '<decision xmlns="urn:bistand:decision:1">' "$tmp/body" &&
+	    grep -q "<application-id>$id</application-id>" "$tmp/body" &&
+	    grep -qi "^location: /v1/applications/$id" "$tmp/hdr" &&
+	    log_wait "$log" "$m" "intake: $id evaluated outcome="; then
 		pass "$d"
 	else
-		fail "$d" "$(what)" "log: $(tail -n +$((m + 1)) "$log" | head -n 5)"
+		fail "$d" "$(what)" "$(grep -i '^location' "$tmp/hdr")" \
+		    "log: $(tail -n +$((m + 1)) "$log" | head -n 5)"
+	fi
+	post eservice "$f"
+	d="example $b again, same bytes: 200 with the same decision document"
+	if [ "$code" = 200 ] && same_file "$tmp/body" "$tmp/decision.$id"; then
+		pass "$d"
+	else
+		fail "$d" "$(what)"
+	fi
+	req eservice GET "/v1/applications/$id"
+	d="GET /v1/applications/$id: 200 with the stored decision document"
+	if [ "$code" = 200 ] && same_file "$tmp/body" "$tmp/decision.$id"; then
+		pass "$d"
+	else
+		fail "$d" "$(what)"
 	fi
 done
 
 if [ -n "$ex" ]; then
-	req eservice POST /v1/applications --data-binary @"$ex" \
+	exid=$(example_id "$ex")
+	{ cat "$ex"; echo '<!-- other bytes -->'; } > "$tmp/other-bytes.xml"
+	post eservice "$tmp/other-bytes.xml"
+	expect "same id ($exid), other bytes: 409 CONFLICT" 409 CONFLICT
+
+	with_id "$ex" ct-charset "$tmp/ct1.xml"
+	req eservice POST /v1/applications --data-binary @"$tmp/ct1.xml" \
 	    -H 'Content-Type: application/xml; charset=UTF-8'
-	expect "Content-Type application/xml; charset=UTF-8 accepted" 503 \
-	    SERVICE_UNAVAILABLE
-	req eservice POST /v1/applications --data-binary @"$ex" \
+	expect "Content-Type application/xml; charset=UTF-8 accepted: 201" \
+	    201 -
+	with_id "$ex" ct-text-xml "$tmp/ct2.xml"
+	req eservice POST /v1/applications --data-binary @"$tmp/ct2.xml" \
 	    -H 'Content-Type: text/xml'
-	expect "Content-Type text/xml accepted" 503 SERVICE_UNAVAILABLE
+	expect "Content-Type text/xml accepted: 201" 201 -
 	if grep -qi '^cache-control: no-store' "$tmp/hdr"; then
-		pass "replies carry Cache-Control: no-store"
+		pass "decisions carry Cache-Control: no-store"
 	else
-		fail "replies carry Cache-Control: no-store" "$(cat "$tmp/hdr")"
+		fail "decisions carry Cache-Control: no-store" "$(cat "$tmp/hdr")"
 	fi
-	id=$(sed -n 's:.*<id>[[:space:]]*\([^<[:space:]]*\)[[:space:]]*</id>.*:\1:p' \
-	    "$ex" | head -n 1)
-	req eservice GET "/v1/applications/$id"
-	expect "GET /v1/applications/{id}: 404, nothing was stored" 404 NOT_FOUND
 fi
+req eservice GET /v1/applications/no-such-id
+expect "GET /v1/applications/{unknown id}: 404 NOT_FOUND" 404 NOT_FOUND
 
 # --- 2, 3. TLS: client certificates and versions --------------------
 
@@ -376,7 +423,12 @@ fi
 
 for c in eservice caseworker auditor other; do
 	req $c GET /healthz
-	expect "GET /healthz with the $c certificate: 200" 200 -
+	d="GET /healthz with the $c certificate: 200, ready"
+	if [ "$code" = 200 ] && grep -qx ready "$tmp/body"; then
+		pass "$d"
+	else
+		fail "$d" "$(what)"
+	fi
 done
 if [ -n "$ex" ]; then
 	for c in caseworker auditor other; do
@@ -394,11 +446,11 @@ expect "GET /v1/audit as caseworker: 403 FORBIDDEN" 403 FORBIDDEN
 
 # --- 5. body size ------------------------------------------------------
 
-# A valid example padded with a comment to 100 KiB: refused for its size
-# now, and valid once max_body_size is raised (check 9).
+# A valid example (new id) padded with a comment to 100 KiB: refused for
+# its size now, and accepted once max_body_size is raised (section 9).
 big=$tmp/big.xml
 if [ -n "$ex" ]; then
-	cp "$ex" "$big"
+	with_id "$ex" big-100k "$big"
 else
 	printf '<application xmlns="urn:bistand:application:1"/>\n' > "$big"
 fi
@@ -566,6 +618,44 @@ else
 	fail "$d" "$(what)" "$(cat "$tmp/hdr")"
 fi
 
+# --- the audit trail over the API --------------------------------------
+
+# rec_has TYPE ACTOR PAYLOAD-ERE: $tmp/body (records) holds such a record.
+rec_has() {
+	awk -F'\t' -v t="$1" -v a="$2" -v p="$3" \
+	    '$3 == t && (a == "" || $4 == a) && $6 ~ p { f = 1 } END { exit !f }' \
+	    "$tmp/body"
+}
+
+if [ -n "$ex" ]; then
+	req auditor GET "/v1/audit?case=$exid"
+	d="GET /v1/audit?case=$exid as auditor: its received and evaluated records"
+	if [ "$code" = 200 ] && rec_has received eservice:e-tjanst "id=$exid" &&
+	    rec_has evaluated automated "id=$exid"; then
+		pass "$d"
+	else
+		fail "$d" "$(what)"
+	fi
+fi
+req auditor GET /v1/audit
+d="every 403 and refusal is in the trail"
+miss=
+rec_has forbidden caseworker:handlaggare1 'path=/v1/applications' ||
+    miss="$miss forbidden(caseworker)"
+rec_has forbidden other:someone 'path=/v1/applications' ||
+    miss="$miss forbidden(other)"
+rec_has forbidden eservice:e-tjanst 'path=/v1/queue' ||
+    miss="$miss forbidden(eservice,/v1/queue)"
+for c in DOCTYPE_FORBIDDEN MALFORMED_XML SCHEMA_VIOLATION \
+    INVALID_PERSONNUMMER EMPTY_BODY UNSUPPORTED_MEDIA_TYPE CONFLICT; do
+	rec_has refused eservice:e-tjanst "code=$c" || miss="$miss refused($c)"
+done
+if [ "$code" = 200 ] && [ -z "$miss" ]; then
+	pass "$d"
+else
+	fail "$d" "HTTP $code; missing:$miss"
+fi
+
 # --- 8. no personal data in the log ------------------------------------
 
 pnrs=$(sed -n 's:.*<personnummer>[[:space:]]*\([0-9]*\)[[:space:]]*</personnummer>.*:\1:p' \
@@ -612,24 +702,21 @@ write_conf "$conf" "max_body_size 200k"
 m=$(log_mark "$log")
 kill -HUP "$dpid"
 d="SIGHUP with a valid configuration: reloaded"
-if log_wait "$log" "$m" "reload: configuration.*reloaded"; then
+if log_wait "$log" "$m" "reload: configuration.* reloaded from"; then
 	pass "$d"
 else
 	fail "$d" "$(tail -n +$((m + 1)) "$log" | head -n 5)"
 fi
 post eservice "$big"
-d="after reload with max_body_size 200k the 100 KiB body passes the size check"
-if [ "$code" = 503 ] || [ "$code" = 400 ]; then
-	pass "$d (HTTP $code)"
-else
-	fail "$d" "$(what)"
-fi
+expect "after reload with max_body_size 200k the 100 KiB application: 201" \
+    201 -
 
 # --- 10. max_connections ---------------------------------------------
 
 conf2=$tmp/limit.conf
 log2=$tmp/limit.log
-write_conf "$conf2" "max_connections 2"
+sdir=$tmp/state2 write_conf "$conf2" "max_connections 2"
+mkdir -p "$tmp/state2"
 mainport=$port
 maindpid=$dpid
 if start_daemon "$conf2" "$log2"; then
@@ -712,7 +799,8 @@ dpid=$maindpid
 # An HTTP/1.1 request whose body arrives in two parts, the second after
 # SIGTERM; the daemon must answer it before it exits.
 if [ -n "$ex" ]; then
-	blen=$(wc -c < "$ex" | tr -d ' ')
+	with_id "$ex" in-flight "$tmp/inflight.xml"
+	blen=$(wc -c < "$tmp/inflight.xml" | tr -d ' ')
 	half=$((blen / 2))
 	{
 		printf 'POST /v1/applications HTTP/1.1\r\n'
@@ -720,9 +808,9 @@ if [ -n "$ex" ]; then
 		printf 'Content-Type: application/xml\r\n'
 		printf 'Content-Length: %s\r\n' "$blen"
 		printf '\r\n'
-		head -c "$half" "$ex"
+		head -c "$half" "$tmp/inflight.xml"
 	} > "$tmp/part1"
-	tail -c +$((half + 1)) "$ex" > "$tmp/part2"
+	tail -c +$((half + 1)) "$tmp/inflight.xml" > "$tmp/part2"
 	mkfifo "$tmp/inflight"
 	openssl s_client -quiet -connect "127.0.0.1:$port" \
 	    -CAfile "$tls/ca.crt" -cert "$tls/eservice.crt" \
@@ -764,10 +852,11 @@ if [ -n "$ex" ]; then
 	wait_exit "$spid" 2
 	estatus=$dstatus
 
-	d="SIGTERM: the request in flight (1 connection open) is answered 503"
+	d="SIGTERM: the request in flight (1 connection open) is answered 201"
 	if grep -q 'shutdown: not accepting; 1 connections open' "$log" &&
-	    grep -q '^HTTP/1.1 503' "$tmp/inflight.out" &&
-	    grep -q '<code>SERVICE_UNAVAILABLE</code>' "$tmp/inflight.out"; then
+	    grep -q '^HTTP/1.1 201' "$tmp/inflight.out" &&
+	    grep -q '<application-id>in-flight</application-id>' \
+	    "$tmp/inflight.out"; then
 		pass "$d"
 	else
 		fail "$d" "log: $(tail -n +$((m + 1)) "$log" | head -n 8)" \
@@ -793,12 +882,112 @@ else
 	    "$(tail -n +$((m + 1)) "$log" | head -n 20)"
 fi
 
+# --- 12. restart: what was acknowledged is still there -----------------
+
+nheld=$(grep -c 'intake: [^ ]* evaluated outcome=' "$log")
+log3=$tmp/restart.log
+if start_daemon "$conf" "$log3"; then
+	d="restart on the same state: trail verified, $nheld applications held"
+	if log_wait "$log3" 0 \
+	    "audit: trail verified: [0-9]+ records, [0-9]+ checkpoints, $nheld applications held" 1
+	then
+		pass "$d"
+	else
+		fail "$d" "$(grep 'audit:' "$log3")"
+	fi
+	bad=
+	for id in "${ids[@]}"; do
+		req eservice GET "/v1/applications/$id"
+		if [ "$code" != 200 ] || ! same_file "$tmp/body" "$tmp/decision.$id"
+		then
+			bad="$bad $id($code)"
+		fi
+	done
+	d="after the restart every example's decision is served unchanged"
+	if [ -z "$bad" ] && [ ${#ids[@]} -gt 0 ]; then
+		pass "$d"
+	else
+		fail "$d" "differ or missing:$bad"
+	fi
+	if [ -n "$ex" ]; then
+		post eservice "$ex"
+		d="after the restart the same bytes again: 200, same document"
+		if [ "$code" = 200 ] && same_file "$tmp/body" "$tmp/decision.$exid"
+		then
+			pass "$d"
+		else
+			fail "$d" "$(what)"
+		fi
+		req eservice GET /v1/applications/in-flight
+		expect "after the restart the request answered while draining is held" \
+		    200 -
+	fi
+	m=$(log_mark "$log3")
+	kill -TERM "$dpid"
+	wait_exit "$dpid" 8
+	d="restarted daemon: SIGTERM, exit 0"
+	if [ "${estatus:-}" = 0 ] && log_wait "$log3" "$m" 'bistandd stopped' 1
+	then
+		pass "$d"
+	else
+		fail "$d" "exit status '${estatus:-still running}'" \
+		    "$(tail -n +$((m + 1)) "$log3" | head -n 20)"
+	fi
+else
+	fail "restart on the same state directory" "$(tail -n 20 "$log3")"
+fi
+
+# --- 13. the trail verifies; it holds no personnummer or name ------------
+
+out=$(sh tests/audit-verify.sh "$tmp/state" 2>&1); st=$?
+d="tests/audit-verify.sh on the trail: OK"
+if [ $st = 0 ] && printf '%s' "$out" | grep -q '^OK:'; then
+	pass "$d ($(printf '%s' "$out" | head -n 1))"
+else
+	fail "$d" "exit $st: $out"
+fi
+if [ -x "$BISTAND_BUILD/bistandctl" ]; then
+	out=$("$BISTAND_BUILD/bistandctl" audit verify --state "$tmp/state" 2>&1)
+	st=$?
+	d="bistandctl audit verify --state: exit 0"
+	if [ $st = 0 ]; then
+		pass "$d"
+	else
+		fail "$d" "exit $st: $out"
+	fi
+fi
+# The records, with the decision documents (base64) decoded.
+{
+	cat "$tmp/state/audit.trail"
+	grep -o 'decision=[A-Za-z0-9+/=%]*' "$tmp/state/audit.trail" |
+	    sed -e 's/^decision=//' -e 's/%2B/+/g' -e 's/%2F/\//g' \
+	    -e 's/%3D/=/g' | while IFS= read -r b; do
+		printf '%s' "$b" | base64 -d 2>/dev/null
+		echo
+	done
+} > "$tmp/trail.txt" 2>/dev/null
+leaks=
+for p in $pnrs; do
+	grep -qF -- "$p" "$tmp/trail.txt" && leaks="$leaks personnummer $p"
+done
+while IFS= read -r nm; do
+	[ -n "$nm" ] && grep -qF -- "$nm" "$tmp/trail.txt" &&
+	    leaks="$leaks name '$nm'"
+done <<< "$names"
+d="the trail (records and decision documents) holds no personnummer or name"
+if [ -z "$leaks" ] && [ -s "$tmp/trail.txt" ]; then
+	pass "$d"
+else
+	fail "$d" "found:${leaks:- (empty trail)}"
+fi
+
 # --- sanitizers --------------------------------------------------------
 
 d="no sanitizer reports (ASan, LSan, UBSan) in the daemons' logs"
-if grep -qE 'Sanitizer|runtime error:' "$log" "$log2" 2>/dev/null; then
-	fail "$d" "$(grep -hE -A 30 'ERROR: .*Sanitizer|runtime error:' \
-	    "$log" "$log2" | head -n 60)"
+if grep -qE 'Sanitizer|runtime error:' "$log" "$log2" "$log3" 2>/dev/null
+then
+	fail "$d" "$(grep -hE -A 40 'ERROR: .*Sanitizer|runtime error:' \
+	    "$log" "$log2" "$log3" 2>/dev/null | head -n 80)"
 else
 	pass "$d"
 fi
