@@ -32,6 +32,10 @@
 #include "log.h"
 
 #define WRITER_RETRY_SECS	1
+/* Room a probe must find before the writer calls itself ok again: a
+ * batch of applications, not just one small checkpoint (which can fit
+ * into the last page of a full file system). */
+#define WRITER_HEADROOM		(256 * 1024)
 
 struct audit_writer {
 	struct event_base	*base;
@@ -306,6 +310,27 @@ writer_batch(struct audit_writer *w, struct audit_job **jobs, size_t n)
 	return rc;
 }
 
+/* Is there room for real work again? Reserve WRITER_HEADROOM past the
+ * end of the trail and of the open segment, then give it back. */
+static int
+writer_headroom(struct audit_writer *w)
+{
+	int rc = 0;
+
+	if (posix_fallocate(w->fd, w->size, WRITER_HEADROOM) != 0)
+		rc = -1;
+	if (ftruncate(w->fd, w->size) == -1)
+		rc = -1;
+	if (rc == 0 && w->seg_fd != -1) {
+		if (posix_fallocate(w->seg_fd, w->seg_size,
+		    WRITER_HEADROOM) != 0)
+			rc = -1;
+		if (ftruncate(w->seg_fd, w->seg_size) == -1)
+			rc = -1;
+	}
+	return rc;
+}
+
 /* A checkpoint alone: the periodic one, the final one, and the probe
  * that tells whether writing works again. */
 static int
@@ -394,7 +419,8 @@ writer_main(void *arg)
 		if (!atomic_load(&w->ok) &&
 		    writer_mono() - last_try >= WRITER_RETRY_SECS) {
 			last_try = writer_mono();
-			if (writer_checkpoint_now(w) == 0) {
+			if (writer_headroom(w) == 0 &&
+			    writer_checkpoint_now(w) == 0) {
 				log_info("audit: writing works again "
 				    "(checkpoint %llu)", (unsigned long long)
 				    w->seq);

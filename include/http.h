@@ -80,6 +80,9 @@ void	http_reply_error(struct hreq *, const struct errdoc *e);
 /* The same, after a record of the refusal (type, payload; payload is
  * taken over) is durable in the trail. If the trail cannot be written
  * the refusal is answered anyway: it changes nothing. */
+/* The same, but only after a record of the refusal (type, payload;
+ * payload is taken over) is durable in the trail; when it cannot be
+ * written the answer is 503, since every refusal is recorded. */
 void	http_reply_error_audited(struct hreq *, const struct errdoc *e,
 	    const char *type, struct abuf *payload);
 

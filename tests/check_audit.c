@@ -2156,117 +2156,153 @@ wait_ok(struct audit_writer *w, int want, double secs)
 	return now() - start;
 }
 
+/* Let jobs fail under a file size limit of lim bytes, then lift it. */
+static void
+fail_phase(struct audit_writer *w, off_t lim, struct tjob *j, int n,
+    struct after_fail *o)
+{
+	struct rlimit	old;
+	int		i, rc;
+
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	rc = set_fsize((rlim_t)lim);
+	for (i = 0; i < n; i++)
+		audit_writer_submit(w, &j[i].job);
+	observe(w, ndone + n, o);
+	ck_assert_int_eq(set_fsize(old.rlim_cur), 0);
+	ck_assert_int_eq(rc, 0);
+	for (i = 0; i < n; i++) {
+		ck_assert_int_eq(j[i].done, 1);
+		ck_assert_int_eq(j[i].job.ok, 0);
+	}
+	ck_assert_int_eq(o->ok, 0);
+	ck_assert_int_eq(o->scan_rc, 0);
+	ck_assert_int_eq(o->scan.torn, 0);
+	ck_assert_int_eq(o->scan.end, o->trail);
+}
+
+/* Writing works again: ok by itself, its probe a checkpoint. */
+static void
+recovers(struct audit_writer *w, uint64_t seq)
+{
+	struct audit_scan	s;
+	double			took;
+
+	took = wait_ok(w, 1, 3);
+	ck_assert(took < 2.5);
+	expect_scan_ok(keys, 0, &s);
+	ck_assert_uint_eq(s.last_seq, seq);
+	ck_assert_uint_eq(s.last_cp_seq, seq);
+}
+
+static void
+submit_ok(struct audit_writer *w, struct tjob *j)
+{
+	audit_writer_submit(w, &j->job);
+	drive(ndone + 1, 10);
+	ck_assert_int_eq(j->job.ok, 1);
+}
+
 /*
  * Writes fail (RLIMIT_FSIZE on the test's own process: check forks
  * each test): jobs fail, nothing partial stays in the trail or in a
  * segment, and once writing works again the writer is ok by itself.
+ * Limits are a few bytes above a file's size, so writes fail half-way;
+ * each phase takes a different path through the undo:
  *
- * The limit is a few bytes above the larger file, so the document and
- * record writes fail half-way. Observations are made right after a
- * failed job completes: the writer's next probe is a second away.
+ *  0. a record alone: the trail write fails;
+ *  1. the first document of the run: its segment is opened in the
+ *     batch and the document write fails;
+ *  2. a document to the open segment fails;
+ *  3. a document to a segment opened in the batch is durable, then the
+ *     trail write fails.
+ *
+ * Observations are made right after the failed job completes (the
+ * writer's next probe is a second away) and asserted after the limit
+ * is lifted.
  */
 START_TEST(writer_write_failure)
 {
 	struct audit_writer	*w;
 	struct audit_scan	 s;
-	struct rlimit		 old;
-	struct after_fail	 f1, f2, f3;
-	struct tjob		 a, a2, a3, b, c, d;
+	struct after_fail	 o;
+	struct tjob		 f0[2], f1[1], f2[1], f3[1], b, d, e;
 	char			*file;
 	size_t			 flen;
-	off_t			 size0, seg0, size1;
-	double			 took;
-	int			 rc;
+	off_t			 size, seg;
 
 	signal(SIGXFSZ, SIG_IGN);
-	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
 	w = wstart(1000, 3600, NULL, NULL, NULL);
-	size0 = file_size(trail);
-	tjob_app(&a, 1, "2026-11", 1500);
-	tjob_one(&a2, 2);
-	tjob_one(&a3, 3);
+	tjob_one(&f0[0], 1);
+	tjob_one(&f0[1], 2);
+	tjob_app(&f1[0], 3, "2026-11", 1500);
 	tjob_app(&b, 4, "2026-11", 1500);
-	tjob_app(&c, 5, "2026-11", 1500);
+	tjob_app(&f2[0], 5, "2026-11", 1500);
 	tjob_app(&d, 6, "2026-11", 700);
+	tjob_app(&f3[0], 7, "2026-12", 100);
+	tjob_app(&e, 8, "2026-12", 300);
 
-	/* 1. Failure before any document was written this run. */
-	rc = set_fsize((rlim_t)size0 + 40);
-	audit_writer_submit(w, &a.job);
-	audit_writer_submit(w, &a2.job);
-	observe(w, 2, &f1);
-	/* While it fails, jobs fail at once. */
-	audit_writer_submit(w, &a3.job);
-	observe(w, 3, &f2);
-	ck_assert_int_eq(set_fsize(old.rlim_cur), 0);
-	ck_assert_int_eq(rc, 0);
+	/* 0. */
+	size = file_size(trail);
+	fail_phase(w, size + 40, f0, 2, &o);
+	ck_assert_int_eq(o.trail, size);
+	ck_assert_uint_eq(o.scan.last_seq, 1);
+	recovers(w, 2);
 
-	ck_assert_int_eq(f1.done, 2);
-	ck_assert_int_eq(a.job.ok, 0);
-	ck_assert_int_eq(a2.job.ok, 0);
-	ck_assert_int_eq(f1.ok, 0);
-	ck_assert_int_eq(f1.trail, size0);
-	ck_assert_int_le(f1.seg, 0);
-	ck_assert_int_eq(f1.scan_rc, 0);
-	ck_assert_uint_eq(f1.scan.last_seq, 1);
-	ck_assert_int_eq(f1.scan.torn, 0);
-	ck_assert_int_eq(f2.done, 3);
-	ck_assert_int_eq(a3.job.ok, 0);
-	ck_assert_int_eq(f2.ok, 0);
-	ck_assert_int_eq(f2.trail, size0);
-	ck_assert_int_le(f2.seg, 0);
-	ck_assert_int_eq(f2.scan_rc, 0);
-
-	/* Writing works again: ok by itself, with a checkpoint as probe. */
-	took = wait_ok(w, 1, 3);
-	ck_assert(took < 2.5);
-	expect_scan_ok(keys, 0, &s);
-	ck_assert_uint_eq(s.last_seq, 2);
-	ck_assert_uint_eq(s.last_cp_seq, 2);
-	audit_writer_submit(w, &b.job);
-	drive(4, 10);
-	ck_assert_int_eq(b.job.ok, 1);
+	/* 1. */
+	size = file_size(trail);
+	fail_phase(w, size + 40, f1, 1, &o);
+	ck_assert_int_eq(o.trail, size);
+	ck_assert_int_le(o.seg, 0);
+	recovers(w, 3);
+	submit_ok(w, &b);
 	ck_assert_int_eq(seg_size("2026-11"), entry_size(&b));
 
-	/* 2. Failure with the segment open. */
-	size1 = file_size(trail);
-	seg0 = seg_size("2026-11");
-	rc = set_fsize((rlim_t)(size1 > seg0 ? size1 : seg0) + 40);
-	audit_writer_submit(w, &c.job);
-	observe(w, 5, &f3);
-	ck_assert_int_eq(set_fsize(old.rlim_cur), 0);
-	ck_assert_int_eq(rc, 0);
-	ck_assert_int_eq(f3.done, 5);
-	ck_assert_int_eq(c.job.ok, 0);
-	ck_assert_int_eq(f3.ok, 0);
-	ck_assert_int_eq(f3.trail, size1);
-	ck_assert_int_eq(f3.seg, seg0);
-	ck_assert_int_eq(f3.scan_rc, 0);
-	ck_assert_int_eq(f3.scan.torn, 0);
-	took = wait_ok(w, 1, 3);
-	ck_assert(took < 2.5);
-	audit_writer_submit(w, &d.job);
-	drive(6, 10);
-	ck_assert_int_eq(d.job.ok, 1);
+	/* 2. */
+	size = file_size(trail);
+	seg = seg_size("2026-11");
+	ck_assert_int_gt(seg, size);
+	fail_phase(w, seg + 40, f2, 1, &o);
+	ck_assert_int_eq(o.trail, size);
+	ck_assert_int_eq(o.seg, seg);
+	recovers(w, 6);
+	submit_ok(w, &d);
+
+	/* 3. */
+	size = file_size(trail);
+	ck_assert_int_gt(size, entry_size(&f3[0]));
+	fail_phase(w, size + 40, f3, 1, &o);
+	ck_assert_int_eq(o.trail, size);
+	ck_assert_int_le(seg_size("2026-12"), 0);
+	recovers(w, 9);
+	submit_ok(w, &e);
 	audit_writer_stop(w);
 
 	/* Only what succeeded is there, each document where it is named. */
 	ck_assert_ptr_nonnull(file = slurp(trail, &flen));
 	check_job(file, flen, &b);
 	check_job(file, flen, &d);
+	check_job(file, flen, &e);
 	ck_assert_int_eq(seg_size("2026-11"), entry_size(&b) +
 	    entry_size(&d));
+	ck_assert_int_eq(seg_size("2026-12"), entry_size(&e));
 	expect_scan_ok(keys, 0, &s);
-	/* opened, probe, b (2), probe, d (2), final checkpoint */
-	ck_assert_uint_eq(s.last_seq, 8);
-	ck_assert_uint_eq(s.ncheckpoints, 3);
-	ck_assert_uint_eq(d.job.rec[0].seq, 6);
+	/* 1 opened, 2 and 3 probes, 4-5 b, 6 probe, 7-8 d, 9 probe,
+	 * 10-11 e, 12 the final checkpoint. */
+	ck_assert_uint_eq(b.job.rec[0].seq, 4);
+	ck_assert_uint_eq(d.job.rec[0].seq, 7);
+	ck_assert_uint_eq(e.job.rec[0].seq, 10);
+	ck_assert_uint_eq(s.last_seq, 12);
+	ck_assert_uint_eq(s.ncheckpoints, 5);
 	free(file);
-	tjob_free(&a);
-	tjob_free(&a2);
-	tjob_free(&a3);
+	tjob_free(&f0[0]);
+	tjob_free(&f0[1]);
+	tjob_free(&f1[0]);
 	tjob_free(&b);
-	tjob_free(&c);
+	tjob_free(&f2[0]);
 	tjob_free(&d);
+	tjob_free(&f3[0]);
+	tjob_free(&e);
 }
 END_TEST
 

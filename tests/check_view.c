@@ -346,11 +346,14 @@ END_TEST
 
 START_TEST(view_routed_is_no_month)
 {
-	struct view	v;
-	char		h[256];
+	struct view	 v;
+	struct view_app	*a;
+	char		 h[256];
 
 	memset(&v, 0, sizeof(v));
-	grant(&v, "r1", PA, PB, M(2026, 3), 0);
+	a = grant(&v, "r1", PA, PB, M(2026, 3), 0);
+	ck_assert_int_eq(a->granted, 0);
+	ck_assert_int_eq(a->pending, 0);
 	hist(&v, PA, PB, M(2027, 1), h, sizeof(h));
 	ck_assert_str_eq(h, "");
 	ck_assert_int_eq(view_duplicate(&v, PA, M(2026, 3)), 1);

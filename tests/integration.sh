@@ -283,9 +283,12 @@ for f in "${examples[@]}"; do
 	m=$(log_mark "$log")
 	post eservice "$f"
 	cp "$tmp/body" "$tmp/decision.$id"
-	d="example $b (id $id): 201, decision document, Location, logged"
+	d="example $b (id $id): 201, decision document valid against "
+	d="${d}etc/decision.xsd, Location, logged"
 	if [ "$code" = 201 ] &&
 	    grep -q '<decision xmlns="urn:bistand:decision:1">' "$tmp/body" &&
+	    xmllint --noout --schema etc/decision.xsd "$tmp/body" \
+	        >/dev/null 2>&1 &&
 	    grep -q "<application-id>$id</application-id>" "$tmp/body" &&
 	    grep -qi "^location: /v1/applications/$id" "$tmp/hdr" &&
 	    log_wait "$log" "$m" "intake: $id evaluated outcome="; then
