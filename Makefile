@@ -45,6 +45,8 @@ CTL_SRCS	 = daemon/bistandctl.c $(wildcard daemon/ctl_*.c)
 LIB_SRCS	 = $(filter-out daemon/main.c $(CTL_SRCS), \
 		     $(wildcard daemon/*.c))
 LIB_OBJS	 = $(LIB_SRCS:daemon/%.c=$(BUILD)/obj/%.o)
+include bench/Makefile.inc
+
 UNIT_TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/check_*.c))
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
@@ -53,7 +55,7 @@ DEPS_DEBIAN	 = build-essential pkg-config libevent-dev libssl-dev \
 		   libxml2-utils
 
 .PHONY: all deps run check unit rulecheck integration install clean \
-	devcerts
+	devcerts bench
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/bistandd $(BUILD)/bistandctl

@@ -170,10 +170,11 @@ audit_keys_open(const char *dir, int create, struct audit_keys **out,
 		goto err;
 	snprintf(path, sizeof(path), "%s/%s", dir, KEY_PERSON);
 	if ((f = fopen(path, "rb")) != NULL) {
-		k->has_person = fread(k->person, 1, 32, f) == 32;
+		k->has_person = fread(k->person, 1, 32, f) == 32 &&
+		    fgetc(f) == EOF;
 		fclose(f);
 		if (!k->has_person) {
-			snprintf(err, errlen, "%s: not 32 bytes", path);
+			snprintf(err, errlen, "%s: not exactly 32 bytes", path);
 			goto err;
 		}
 	} else if (create) {

@@ -80,24 +80,28 @@ void
 abuf_kvn(struct abuf *b, const char *key, const char *val, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t	i;
+	size_t	i, run;
 	char	esc[3];
 
 	if (b->len > 0)
 		abuf_put(b, "&", 1);
 	abuf_put(b, key, strlen(key));
 	abuf_put(b, "=", 1);
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)val[i];
-
-		if (rec_plain(c)) {
-			abuf_put(b, &val[i], 1);
+	/* Runs of plain bytes are copied at once: a base64 decision is
+	 * kilobytes of them, and byte-wise appends cost ~20 µs a request. */
+	for (i = 0; i < n; i += run) {
+		for (run = 0; i + run < n &&
+		    rec_plain((unsigned char)val[i + run]); run++)
+			;
+		if (run > 0) {
+			abuf_put(b, val + i, run);
 			continue;
 		}
 		esc[0] = '%';
-		esc[1] = hex[c >> 4];
-		esc[2] = hex[c & 15];
+		esc[1] = hex[(unsigned char)val[i] >> 4];
+		esc[2] = hex[(unsigned char)val[i] & 15];
 		abuf_put(b, esc, 3);
+		run = 1;
 	}
 }
 

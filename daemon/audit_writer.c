@@ -310,25 +310,32 @@ writer_batch(struct audit_writer *w, struct audit_job **jobs, size_t n)
 	return rc;
 }
 
-/* Is there room for real work again? Reserve WRITER_HEADROOM past the
- * end of the trail and of the open segment, then give it back. */
+/* Reserve len bytes past off in fd and give them back. fallocate(2)
+ * itself, not posix_fallocate(): glibc's fallback for file systems
+ * without it fails on O_APPEND files. Where it is not supported the
+ * checkpoint probe alone decides. */
 static int
-writer_headroom(struct audit_writer *w)
+writer_reserve(int fd, off_t off, off_t len)
 {
 	int rc = 0;
 
-	if (posix_fallocate(w->fd, w->size, WRITER_HEADROOM) != 0)
+	if (fallocate(fd, 0, off, len) == -1 && errno != EOPNOTSUPP)
 		rc = -1;
-	if (ftruncate(w->fd, w->size) == -1)
+	if (ftruncate(fd, off) == -1)
 		rc = -1;
-	if (rc == 0 && w->seg_fd != -1) {
-		if (posix_fallocate(w->seg_fd, w->seg_size,
-		    WRITER_HEADROOM) != 0)
-			rc = -1;
-		if (ftruncate(w->seg_fd, w->seg_size) == -1)
-			rc = -1;
-	}
 	return rc;
+}
+
+/* Is there room for real work again? */
+static int
+writer_headroom(struct audit_writer *w)
+{
+	if (writer_reserve(w->fd, w->size, WRITER_HEADROOM) == -1)
+		return -1;
+	if (w->seg_fd != -1 &&
+	    writer_reserve(w->seg_fd, w->seg_size, WRITER_HEADROOM) == -1)
+		return -1;
+	return 0;
 }
 
 /* A checkpoint alone: the periodic one, the final one, and the probe
@@ -496,11 +503,14 @@ static int
 writer_cut_torn(const char *path, const struct audit_scan *s, char *err,
     size_t errlen)
 {
-	char	 keep[4400], *buf = NULL;
-	int	 fd = -1, kfd = -1, rc = -1;
+	char		 keep[4400], *buf = NULL;
+	int		 fd = -1, kfd = -1, rc = -1;
+	struct timespec	 now;
 
-	snprintf(keep, sizeof(keep), "%s.torn-%lld", path,
-	    (long long)time(NULL));
+	/* Nanoseconds: two cuts within one second must not collide. */
+	clock_gettime(CLOCK_REALTIME, &now);
+	snprintf(keep, sizeof(keep), "%s.torn-%lld.%09ld", path,
+	    (long long)now.tv_sec, now.tv_nsec);
 	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1 ||
 	    (buf = malloc((size_t)s->torn)) == NULL ||
 	    pread(fd, buf, (size_t)s->torn, s->end) != (ssize_t)s->torn)

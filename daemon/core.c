@@ -23,6 +23,7 @@ core_open(struct event_base *base, const struct config *conf,
 	struct audit_writer_conf	 wc;
 	struct core			*c;
 	char				 path[4200];
+	size_t				 n;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL ||
 	    (c->state_dir = strdup(conf->state_dir)) == NULL) {
@@ -41,6 +42,10 @@ core_open(struct event_base *base, const struct config *conf,
 	if (audit_writer_start(base, &wc, c->keys, view_replay, &c->view,
 	    &c->scan, &c->writer, err, errlen) == -1)
 		goto err;
+	if ((n = view_drop_pending(&c->view)) > 0)
+		log_warnx("audit: %zu application(s) have a received record "
+		    "but no evaluation (a crash between the two; never "
+		    "acknowledged): a resubmission is handled afresh", n);
 	snprintf(path, sizeof(path), "%s/" AUDIT_TRAIL, c->state_dir);
 	if ((c->trail_fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));

@@ -226,6 +226,26 @@ view_abort(struct view *v, struct view_app *a)
 	free(a);
 }
 
+size_t
+view_drop_pending(struct view *v)
+{
+	struct view_app	*a;
+	size_t		 i, n = 0;
+
+	/* Deleting leaves tombstones and never moves slots, so the walk
+	 * over the slot array stays valid. */
+	for (i = 0; i < v->apps.cap; i++) {
+		if (v->apps.slots[i].hash < 2)
+			continue;
+		a = v->apps.slots[i].val;
+		if (a->pending) {
+			view_abort(v, a);
+			n++;
+		}
+	}
+	return n;
+}
+
 /* --- replay ------------------------------------------------------ */
 
 static int
@@ -234,6 +254,7 @@ view_replay_received(struct view *v, const struct audit_record *r)
 	char		 id[65], sha[AUDIT_HEX], app[AUDIT_PSEUDO_LEN];
 	char		 partner[AUDIT_PSEUDO_LEN] = "", period[8], actor[200];
 	unsigned char	 bin[32];
+	struct view_app	*a;
 	int		 y, m, i;
 
 	if (audit_get(r, "id", id, sizeof(id)) == -1 ||
@@ -254,9 +275,14 @@ view_replay_received(struct view *v, const struct audit_record *r)
 	}
 	memcpy(actor, r->actor, r->actor_len);
 	actor[r->actor_len] = '\0';
-	/* An id received twice would be a writer bug; refuse to guess. */
-	if (view_app(v, id) != NULL)
-		return -1;
+	/* An id received again is only right after a crash cut its first
+	 * job in half (received without evaluated); anything else would be
+	 * a writer bug, and replay refuses to guess. */
+	if ((a = view_app(v, id)) != NULL) {
+		if (!a->pending)
+			return -1;
+		view_abort(v, a);
+	}
 	return view_pending(v, id, bin, view_actor_hash(actor), app, partner,
 	    y * 12 + m - 1) == NULL ? -1 : 0;
 }

@@ -69,5 +69,9 @@ int	view_commit(struct view *, struct view_app *, int granted, off_t off,
 	    uint32_t len);
 /* Its records could not be written: forget it. */
 void	view_abort(struct view *, struct view_app *);
+/* After replay: forget applications whose `received` survived a crash
+ * without its `evaluated` (never acknowledged); a resubmission then
+ * starts afresh. Returns how many. */
+size_t	view_drop_pending(struct view *);
 
 #endif

@@ -90,24 +90,33 @@ trail=$dir/audit.trail
 [ -f "$pub" ] || err "$pub: no such file"
 command -v openssl >/dev/null 2>&1 || err "openssl not found"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/audit-verify.XXXXXX") || err "mktemp failed"
+# Temporary files (mode 0700 directory, removed at exit). Without TMPDIR a
+# tmpfs is preferred: hashing makes one small file per line.
+tbase=${TMPDIR:-}
+if [ -z "$tbase" ]; then
+	tbase=/tmp
+	[ -d /dev/shm ] && [ -w /dev/shm ] && tbase=/dev/shm
+fi
+tmp=$(mktemp -d "$tbase/audit-verify.XXXXXX") || err "mktemp failed"
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 2' HUP INT TERM
 
 # The public key: must be an Ed25519 SubjectPublicKeyInfo; its fingerprint is
 # the SHA-256 of its DER encoding.
-openssl pkey -pubin -in "$pub" -text_pub -noout >"$tmp/pubtext" 2>/dev/null ||
+# (An Ed25519 SubjectPublicKeyInfo is 44 bytes of DER: 30 2a 30 05 06 03
+# 2b 65 70 03 21 00, then the 32-byte key.)
+openssl pkey -pubin -in "$pub" -outform DER -out "$tmp/pub.der" 2>/dev/null ||
 	err "$pub: not a readable public key"
-grep -q '^ED25519 Public-Key' "$tmp/pubtext" || err "$pub: not an Ed25519 public key"
-openssl pkey -pubin -in "$pub" -outform DER >"$tmp/pub.der" 2>/dev/null ||
-	err "$pub: cannot convert to DER"
+[ "$(head -c 12 "$tmp/pub.der" | od -An -tx1 | tr -d ' \n')" = 302a300506032b6570032100 ] &&
+	[ "$(wc -c <"$tmp/pub.der")" -eq 44 ] || err "$pub: not an Ed25519 public key"
 fpr=$(sha256sum <"$tmp/pub.der" | cut -d' ' -f1)
 
 size=$(wc -c <"$trail")
 size=$((size + 0))
 if [ "$size" -eq 0 ]; then
 	for a in $anchors; do
-		echo "FAIL: record ${a%%:*} (byte offset 0): anchor record does not exist: the trail is empty (truncated?)"
+		printf 'FAIL: record %s (byte offset 0): %s\n' "${a%%:*}" \
+			"anchor record does not exist: the trail is empty (truncated?)"
 		exit 1
 	done
 	echo "OK: 0 records, 0 checkpoints, no checkpoint"
@@ -120,15 +129,16 @@ incomplete=0
 nl=$(wc -l <"$trail")
 total=$((nl + incomplete))
 
-# Hash of every line in one pass: split into one file per line (suffixes of
-# fixed width, so their sorted order is the line order), hash them all with
-# one sha256sum (xargs only splits the argument list if it is huge).
+# The hash of every line, a few processes per 4096 lines: split the trail
+# into chunks of 4096 lines, each chunk (in order: split waits for each
+# filter) into one file per line, with suffixes of fixed width so that their
+# sorted order is the line order, and hash those with one sha256sum.
 mkdir "$tmp/l" || err "mkdir failed"
-split -l 1 -a ${#total} -d "$trail" "$tmp/l/" || err "split failed"
-(cd "$tmp/l" && ls | xargs sha256sum) >"$tmp/hashes" || err "sha256sum failed"
+L=$tmp/l split -l 4096 -a 9 -d --filter='split -l 1 -a 4 -d - "$L/" &&
+	(cd "$L" && ls | xargs sha256sum) && rm -f -- "$L"/*' "$trail" >"$tmp/hashes" ||
+	err "hashing the lines failed"
 n_h=$(wc -l <"$tmp/hashes")
 [ "$n_h" -eq "$total" ] || err "internal: $n_h hashes for $total lines"
-rm -rf "$tmp/l"
 
 # One awk pass over the trail: syntax, SEQ, chain, anchors, checkpoint fields.
 # It prints, in trail order, a line per checkpoint whose signature the shell
@@ -141,18 +151,19 @@ function fail(msg) {
 	failed = 1
 	exit
 }
+function q(s) { return "\"" (length(s) > 72 ? substr(s, 1, 72) "..." : s) "\"" }
 function islhex(s, len) { return length(s) == len && s ~ /^[0-9a-f]+$/ }
-function isdec(s) { return s ~ /^(0|[1-9][0-9]*)$/ }
+function isdec(s) { return s ~ /^(0|[1-9][0-9]*)$/ && length(s) <= 15 }
 function leap(y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 }
 function checktime(t,    y, mo, d, hh, mi, ss, mdays) {
 	if (t !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9][0-9][0-9][0-9][0-9][0-9]Z$/)
-		return "TIME \"" t "\" is not YYYY-MM-DDTHH:MM:SS.ffffffZ"
+		return "TIME " q(t) " is not YYYY-MM-DDTHH:MM:SS.ffffffZ"
 	y = substr(t, 1, 4) + 0; mo = substr(t, 6, 2) + 0; d = substr(t, 9, 2) + 0
 	hh = substr(t, 12, 2) + 0; mi = substr(t, 15, 2) + 0; ss = substr(t, 18, 2) + 0
 	split("31 28 31 30 31 30 31 31 30 31 30 31", mdays, " ")
 	if (leap(y)) mdays[2] = 29
 	if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo] || hh > 23 || mi > 59 || ss > 59)
-		return "TIME \"" t "\" is not a valid UTC date and time"
+		return "TIME " q(t) " is not a valid UTC date and time"
 	return ""
 }
 function octal(hex,    i, s, b) {
@@ -198,7 +209,7 @@ BEGIN {
 	seq = f[1]; time = f[2]; type = f[3]; actor = f[4]; prev = f[5]; payload = f[6]
 
 	if (seq !~ /^[1-9][0-9]*$/)
-		fail("SEQ \"" seq "\" is not a decimal without sign or leading zero")
+		fail("SEQ " q(seq) " is not a decimal without sign or leading zero")
 	if (seq != n "")
 		fail("SEQ is " seq ", expected " n " (a record is missing, inserted or out of order)")
 
@@ -206,9 +217,9 @@ BEGIN {
 	if (msg != "") fail(msg)
 
 	if (type !~ /^[a-z][a-z-]*$/)
-		fail("TYPE \"" type "\" is not [a-z][a-z-]*")
+		fail("TYPE " q(type) " is not [a-z][a-z-]*")
 	if (!(type in known))
-		fail("TYPE \"" type "\" is not a type of format version 1")
+		fail("TYPE " q(type) " is not a type of format version 1")
 	if (n == 1 && type != "opened")
 		fail("record 1 is \"" type "\", expected \"opened\" (which holds the format version)")
 
@@ -217,13 +228,13 @@ BEGIN {
 		c = index(actor, ":")
 		arole = c ? substr(actor, 1, c - 1) : ""
 		if (!(arole in role) || substr(actor, c + 1) !~ valre)
-			fail("ACTOR \"" actor "\" is not automated, daemon or ROLE:IDENTITY")
+			fail("ACTOR " q(actor) " is not automated, daemon or ROLE:IDENTITY")
 	}
 	want = (type == "opened" || type == "ruleset" || type == "checkpoint") ? "daemon" : \
 	       (type == "evaluated") ? "automated" : \
 	       (type == "received" || type == "refused") ? "eservice" : "role"
 	if (want == "role" ? (arole == "daemon" || arole == "automated") : (arole != want))
-		fail("ACTOR \"" actor "\" is not allowed for TYPE " type)
+		fail("ACTOR " q(actor) " is not allowed for TYPE " type)
 
 	if (!islhex(prev, 64))
 		fail("PREV is not 64 lowercase hex digits")
@@ -240,10 +251,10 @@ BEGIN {
 		for (i = 1; i <= np; i++) {
 			c = index(p[i], "=")
 			if (c < 2)
-				fail("payload pair " i " \"" p[i] "\" is not KEY=VALUE")
+				fail("payload pair " i " " q(p[i]) " is not KEY=VALUE")
 			k = substr(p[i], 1, c - 1); v = substr(p[i], c + 1)
 			if (k !~ /^[a-z0-9_]+$/)
-				fail("payload key \"" k "\" is not [a-z0-9_]+")
+				fail("payload key " q(k) " is not [a-z0-9_]+")
 			if (v !~ valre)
 				fail("value of payload key " k " is not percent-encoded as specified")
 			if (k in kv)
@@ -265,7 +276,7 @@ BEGIN {
 			fail("received record without a sha256= of 64 lowercase hex digits")
 		if (!("size" in kv) || !isdec(kv["size"]))
 			fail("received record without a decimal size=")
-		if (!("doc" in kv) || kv["doc"] !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]\.seg:(0|[1-9][0-9]*)$/)
+		if (!("doc" in kv) || kv["doc"] !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]\.seg:(0|[1-9][0-9]*)$/ || length(kv["doc"]) > 27)
 			fail("received record without a doc=YYYY-MM.seg:OFFSET")
 		if (docs) {
 			c = index(kv["doc"], ":")
@@ -303,7 +314,7 @@ END {
 }' "$trail" >"$tmp/out" || err "awk failed"
 
 fail() {
-	echo "FAIL: record $1 (byte offset $2): $3"
+	printf 'FAIL: record %s (byte offset %s): %s\n' "$1" "$2" "$3"
 	exit 1
 }
 

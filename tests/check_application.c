@@ -425,13 +425,17 @@ START_TEST(test_example_reapplication)
 	ck_assert_int_eq(a->costs[0].amount, 970);
 	ck_assert_str_eq(a->costs[0].description, "SL-kort, 30 dagar");
 	ck_assert_int_eq(a->costs[1].type, APP_COST_UNION_FEE);
-	ck_assert_uint_eq(a->nincomes, 2);
+	/* The housing allowance declared, and verified via SSBTEK. */
+	ck_assert_uint_eq(a->nincomes, 3);
 	ck_assert_int_eq(a->incomes[0].type, APP_INC_SALARY);
 	ck_assert_int_eq(a->incomes[0].verified, 0);
 	ck_assert_int_eq(a->incomes[0].amount, 7420);
 	ck_assert_int_eq(a->incomes[1].type, APP_INC_HOUSING_ALLOWANCE);
-	ck_assert_int_eq(a->incomes[1].verified, 1);
+	ck_assert_int_eq(a->incomes[1].verified, 0);
 	ck_assert_int_eq(a->incomes[1].amount, 1480);
+	ck_assert_int_eq(a->incomes[2].type, APP_INC_HOUSING_ALLOWANCE);
+	ck_assert_int_eq(a->incomes[2].verified, 1);
+	ck_assert_int_eq(a->incomes[2].amount, 1480);
 	ck_assert_uint_eq(a->nassets, 1);
 	ck_assert_int_eq(a->assets[0].amount, 850);
 	ck_assert_uint_eq(a->nstatuses, 1);

@@ -959,7 +959,12 @@ START_TEST(keys_errors)
 	snprintf(path, sizeof(path), "%s/person.key", dir);
 	put_file(path, "0123456789012345678901234567890", 31, "w");
 	ck_assert_int_eq(audit_keys_open(dir, 1, &k, err, sizeof(err)), -1);
-	snprintf(want, sizeof(want), "%s: not 32 bytes", path);
+	snprintf(want, sizeof(want), "%s: not exactly 32 bytes", path);
+	ck_assert_str_eq(err, want);
+	ck_assert_ptr_null(k);
+	/* One byte too many is just as wrong: not the key that was made. */
+	put_file(path, "012345678901234567890123456789012", 33, "w");
+	ck_assert_int_eq(audit_keys_open(dir, 1, &k, err, sizeof(err)), -1);
 	ck_assert_str_eq(err, want);
 	ck_assert_ptr_null(k);
 	/* No person key and none to make: keys, but no pseudonyms. */

@@ -479,7 +479,8 @@ START_TEST(view_replay_rules)
 	ck_assert_int_eq(a->pending, 0);
 	ck_assert_int_eq(a->granted, 1);
 	ck_assert_int_eq(a->eval_off, 1000);
-	/* The same id received twice: a writer bug, not to be guessed. */
+	/* The same id received twice after its evaluation: a writer bug,
+	 * not to be guessed. */
 	ck_assert_int_eq(replay_line(&v, 4, "received", "eservice:x",
 	    RECEIVED("a1", "2026-11")), -1);
 	/* An evaluation of nothing received. */
@@ -502,6 +503,38 @@ START_TEST(view_replay_rules)
 	    "hash=" RULESET "&files=main.lua"), 0);
 	ck_assert_int_eq(view_has_ruleset(&v, RULESET), 1);
 	ck_assert_uint_eq(v.records, 11);
+	ck_assert_uint_eq(v.apps.n, 1);
+	view_free(&v);
+}
+END_TEST
+
+/* A crash cut a job in half: received without evaluated. A resubmission
+ * (a second received) replaces it; one left over at the end is dropped,
+ * and with it the duplicate-period count it held. */
+START_TEST(view_replay_half_job)
+{
+	struct view	 v;
+	struct view_app	*a;
+
+	memset(&v, 0, sizeof(v));
+	ck_assert_int_eq(replay_line(&v, 1, "received", "eservice:x",
+	    RECEIVED("h1", "2026-11")), 0);
+	ck_assert_int_eq(replay_line(&v, 2, "received", "eservice:x",
+	    RECEIVED("h1", "2026-11")), 0);
+	ck_assert_int_eq(replay_line(&v, 3, "evaluated", "automated",
+	    "id=h1&outcome=routed"), 0);
+	ck_assert_ptr_nonnull(a = view_app(&v, "h1"));
+	ck_assert_int_eq(a->pending, 0);
+	ck_assert_int_eq(view_duplicate(&v, PA, M(2026, 11)), 1);
+	ck_assert_int_eq(replay_line(&v, 4, "received", "eservice:x",
+	    RECEIVED("h2", "2026-10")), 0);
+	ck_assert_int_eq(view_duplicate(&v, PA, M(2026, 10)), 1);
+	ck_assert_uint_eq(view_drop_pending(&v), 1);
+	ck_assert_ptr_null(view_app(&v, "h2"));
+	ck_assert_int_eq(view_duplicate(&v, PA, M(2026, 10)), 0);
+	/* The held one is untouched, and only once in the period count. */
+	ck_assert_ptr_nonnull(view_app(&v, "h1"));
+	ck_assert_uint_eq(view_drop_pending(&v), 0);
 	ck_assert_uint_eq(v.apps.n, 1);
 	view_free(&v);
 }
@@ -920,6 +953,7 @@ view_suite(void)
 	tcase_add_test(tc, view_history_union);
 	tcase_add_test(tc, view_rulesets_and_actors);
 	tcase_add_test(tc, view_replay_rules);
+	tcase_add_test(tc, view_replay_half_job);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("replay");
