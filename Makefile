@@ -45,8 +45,6 @@ CTL_SRCS	 = daemon/bistandctl.c $(wildcard daemon/ctl_*.c)
 LIB_SRCS	 = $(filter-out daemon/main.c $(CTL_SRCS), \
 		     $(wildcard daemon/*.c))
 LIB_OBJS	 = $(LIB_SRCS:daemon/%.c=$(BUILD)/obj/%.o)
-include bench/Makefile.inc
-
 UNIT_TESTS	 = $(patsubst tests/%.c,%,$(wildcard tests/check_*.c))
 UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
@@ -146,3 +144,6 @@ install: all
 
 clean:
 	rm -rf build
+
+# After every other rule, so that `all` stays the default goal.
+include bench/Makefile.inc
