@@ -121,7 +121,7 @@ unit: all $(UNIT_BINS)
 rulecheck: all
 	lua5.4 rules/tests/run.lua
 	lua5.4 rules/tests/engine.lua $(BUILD)/bistandctl etc/application.xsd rules
-	sh tests/check_audit_verify.sh
+	SWEEP=0 sh tests/check_audit_verify.sh
 
 integration: all
 	BISTAND_BUILD="$(CURDIR)/$(BUILD)" sh tests/integration.sh

@@ -94,6 +94,23 @@ ctl_env_config(struct ctl_env *env, const char *path)
 }
 
 int
+ctl_env_opt(struct ctl_env *env, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'f':
+		return ctl_env_config(env, arg) == -1 ? -1 : 1;
+	case 's':
+		return ctl_set(&env->schema, arg) == -1 ? -1 : 1;
+	case 'r':
+		return ctl_set(&env->rules_dir, arg) == -1 ? -1 : 1;
+	case 'S':
+		return ctl_set(&env->state_dir, arg) == -1 ? -1 : 1;
+	default:
+		return 0;
+	}
+}
+
+int
 ctl_set(char **p, const char *v)
 {
 	free(*p);
@@ -196,20 +213,16 @@ ctl_validate(int argc, char *argv[])
 	struct app_schema	*schema = NULL;
 	struct application	*app;
 	struct ctl_env		 env;
-	int			 ch, i, quiet = 0, bad = 0, rc = 2;
+	int			 ch, i, quiet = 0, bad = 0, rc = 2, used;
 
 	if (ctl_env_default(&env) == -1)
 		goto out;
 	while ((ch = getopt_long(argc, argv, "f:hq", opts, NULL)) != -1) {
+		if ((used = ctl_env_opt(&env, ch, optarg)) == -1)
+			goto out;
+		if (used)
+			continue;
 		switch (ch) {
-		case 's':
-			if (ctl_set(&env.schema, optarg) == -1)
-				goto out;
-			break;
-		case 'f':
-			if (ctl_env_config(&env, optarg) == -1)
-				goto out;
-			break;
 		case 'q':
 			quiet = 1;
 			break;
@@ -278,25 +291,17 @@ ctl_eval(int argc, char *argv[])
 	struct ctl_env		 env;
 	char			 err[1024], *doc = NULL;
 	size_t			 len;
-	int			 ch, rc = 2;
+	int			 ch, rc = 2, used;
 
 	memset(&d, 0, sizeof(d));
 	if (ctl_env_default(&env) == -1)
 		goto out;
 	while ((ch = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		if ((used = ctl_env_opt(&env, ch, optarg)) == -1)
+			goto out;
+		if (used)
+			continue;
 		switch (ch) {
-		case 's':
-			if (ctl_set(&env.schema, optarg) == -1)
-				goto out;
-			break;
-		case 'r':
-			if (ctl_set(&env.rules_dir, optarg) == -1)
-				goto out;
-			break;
-		case 'f':
-			if (ctl_env_config(&env, optarg) == -1)
-				goto out;
-			break;
 		case 'h':
 			ctl_eval_usage(stdout);
 			rc = 0;

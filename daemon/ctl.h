@@ -25,6 +25,10 @@ extern const char ctl_env_help[];
 
 int	ctl_env_default(struct ctl_env *);
 int	ctl_env_config(struct ctl_env *, const char *path);
+/* The options every offline command shares: -f CONFIG, --schema FILE
+ * ('s'), --rules DIR ('r'), --state DIR ('S'). 1 when ch was one of
+ * them and applied, 0 when it is not, -1 on error. */
+int	ctl_env_opt(struct ctl_env *, int ch, const char *arg);
 void	ctl_env_free(struct ctl_env *);
 int	ctl_set(char **p, const char *v);
 int	ctl_read(const char *path, char **buf, size_t *len);

@@ -417,7 +417,7 @@ int
 ctl_audit(int argc, char *argv[])
 {
 	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 's' },
+		{ "state", required_argument, NULL, 'S' },
 		{ "case", required_argument, NULL, 'c' },
 		{ "anchor", required_argument, NULL, 'a' },
 		{ "from", required_argument, NULL, 'F' },
@@ -429,7 +429,7 @@ ctl_audit(int argc, char *argv[])
 	};
 	struct ctl_audit_opts	 o;
 	const char		*cmd;
-	int			 ch, rc = 2;
+	int			 ch, rc = 2, used;
 
 	memset(&o, 0, sizeof(o));
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
@@ -443,15 +443,11 @@ ctl_audit(int argc, char *argv[])
 	if (ctl_env_default(&o.env) == -1)
 		return 2;
 	while ((ch = getopt_long(argc, argv, "f:h", opts, NULL)) != -1) {
+		if ((used = ctl_env_opt(&o.env, ch, optarg)) == -1)
+			goto out;
+		if (used)
+			continue;
 		switch (ch) {
-		case 'f':
-			if (ctl_env_config(&o.env, optarg) == -1)
-				goto out;
-			break;
-		case 's':
-			if (ctl_set(&o.env.state_dir, optarg) == -1)
-				goto out;
-			break;
 		case 'c':
 			o.case_id = optarg;
 			break;

@@ -447,11 +447,10 @@ decision_render(const struct decision *d, char **out, size_t *outlen)
 		goto err;
 	xmlFreeTextWriter(w);	/* flushes into buf */
 	w = NULL;
-	if ((*out = malloc((size_t)xmlBufferLength(buf) + 1)) == NULL)
-		goto err;
-	memcpy(*out, xmlBufferContent(buf), (size_t)xmlBufferLength(buf));
-	(*out)[xmlBufferLength(buf)] = '\0';
+	/* Hand the buffer's memory over (libxml2's xmlFree is free()). */
 	*outlen = (size_t)xmlBufferLength(buf);
+	if ((*out = (char *)xmlBufferDetach(buf)) == NULL)
+		goto err;
 	rc = 0;
  err:
 	if (w != NULL)
