@@ -135,6 +135,7 @@ install: all
 	install -m 0755 $(BUILD)/bistandctl $(DESTDIR)$(BINDIR)/bistandctl
 	install -d $(DESTDIR)$(DATADIR)/rules/params $(DESTDIR)$(DATADIR)/examples
 	install -m 0644 etc/application.xsd etc/error.xsd etc/decision.xsd \
+	    etc/caseworker-request.xsd etc/queue.xsd etc/case.xsd \
 	    $(DESTDIR)$(DATADIR)/
 	install -m 0644 rules/*.lua $(DESTDIR)$(DATADIR)/rules/
 	install -m 0644 rules/params/*.lua $(DESTDIR)$(DATADIR)/rules/params/

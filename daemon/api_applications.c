@@ -43,7 +43,6 @@ struct submit {
 	char			*body;		/* the document, as received */
 	char			*doc;		/* the decision document */
 	size_t			 doclen;
-	int			 granted;
 };
 
 static void
@@ -112,8 +111,11 @@ api_submit_done(struct audit_job *j)
 
 	w = a->waiters;
 	a->waiters = NULL;
-	if (j->ok && view_commit(&s->core->view, a, s->granted,
-	    j->rec[1].offset, (uint32_t)j->rec[1].len) == 0) {
+	/* The evaluated record is applied exactly as replay will apply it
+	 * after a restart (which also puts a routed case in the queue). */
+	if (j->ok && view_event_add(a, j->rec[0].offset,
+	    (uint32_t)j->rec[0].len) == 0 &&
+	    core_apply(s->core, j->rec[1].offset, j->rec[1].len) == 0) {
 		snprintf(loc, sizeof(loc), "/v1/applications/%s", a->id);
 		http_header(s->h, "Location", loc);
 		http_reply(s->h, 201, s->doc, s->doclen);
@@ -257,7 +259,6 @@ api_decide(struct hreq *h, struct submit *s, const struct application *app,
 	if (d.failure != NULL)
 		log_warnx("rules: RULE_FAILURE for %s; the error and its "
 		    "traceback are in the evaluated record", app->id);
-	s->granted = d.outcome == DEC_GRANTED;
 	if ((s->body = malloc(len)) == NULL)
 		goto oom;
 	memcpy(s->body, body, len);

@@ -328,6 +328,31 @@ app_validate(const struct app_schema *schema, xmlDocPtr doc,
 }
 
 int
+app_parse_xml(const struct app_schema *schema, const char *buf, size_t len,
+    xmlDocPtr *out, struct errdoc *e)
+{
+	xmlDocPtr doc = NULL;
+
+	*out = NULL;
+	if (app_blank(buf, len)) {
+		errdoc_set(e, 400, ERR_EMPTY_BODY, "the request body is empty");
+		return -1;
+	}
+	if (len > INT_MAX) {
+		errdoc_set(e, 413, ERR_TOO_LARGE, "the document is too large");
+		return -1;
+	}
+	if ((doc = app_read_xml(buf, len, e)) == NULL)
+		return -1;
+	if (app_validate(schema, doc, e) == -1) {
+		xmlFreeDoc(doc);
+		return -1;
+	}
+	*out = doc;
+	return 0;
+}
+
+int
 app_parse(const struct app_schema *schema, const char *buf, size_t len,
     struct application **out, struct errdoc *e)
 {
@@ -335,16 +360,7 @@ app_parse(const struct app_schema *schema, const char *buf, size_t len,
 	int		 rc = -1;
 
 	*out = NULL;
-	if (app_blank(buf, len)) {
-		errdoc_set(e, 400, ERR_EMPTY_BODY, "the request body is empty");
-		goto err;
-	}
-	if (len > INT_MAX) {
-		errdoc_set(e, 413, ERR_TOO_LARGE, "the document is too large");
-		goto err;
-	}
-	if ((doc = app_read_xml(buf, len, e)) == NULL ||
-	    app_validate(schema, doc, e) == -1 ||
+	if (app_parse_xml(schema, buf, len, &doc, e) == -1 ||
 	    app_model_build(xmlDocGetRootElement(doc), out, e) == -1)
 		goto err;
 	rc = 0;

@@ -20,11 +20,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/sha.h>
+
 #include "application.h"
 #include "audit.h"
 
 static const char *const log_types[] = { "opened", "ruleset", "received",
-	"evaluated", "refused", "forbidden", "checkpoint", NULL };
+	"evaluated", "refused", "forbidden", "checkpoint", "claimed", "released",
+	"assigned", "decided", "completed", NULL };
 
 static int
 log_type_known(const struct audit_record *r)
@@ -251,4 +254,64 @@ audit_match(const struct audit_record *r, const struct audit_query *q)
 	    strcmp(id, q->case_id) != 0))
 		return 0;
 	return 1;
+}
+
+int
+audit_read_document(const char *state, const struct audit_record *rec,
+    char **doc, size_t *len, char *err, size_t errlen)
+{
+	char		 ref[64], sha[AUDIT_HEX], hdr[128], path[4300], *colon;
+	char		 want[AUDIT_HEX], *nl;
+	unsigned char	 md[32];
+	unsigned long long size;
+	uint64_t	 recsize;
+	long long	 off;
+	ssize_t		 n;
+	int		 fd, rc = -1;
+
+	*doc = NULL;
+	if (audit_get(rec, "doc", ref, sizeof(ref)) == -1 ||
+	    audit_get(rec, "sha256", sha, sizeof(sha)) == -1 ||
+	    audit_get_u64(rec, "size", &recsize) == -1 ||
+	    (colon = strchr(ref, ':')) == NULL || strchr(ref, '/') != NULL) {
+		snprintf(err, errlen, "record %llu names no document",
+		    (unsigned long long)rec->seq);
+		return -1;
+	}
+	*colon = '\0';
+	off = strtoll(colon + 1, NULL, 10);
+	snprintf(path, sizeof(path), "%s/documents/%s", state, ref);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s (removed by retention?)", path,
+		    strerror(errno));
+		return -1;
+	}
+	n = pread(fd, hdr, sizeof(hdr) - 1, off);
+	hdr[n > 0 ? n : 0] = '\0';
+	if (n <= 0 || (nl = strchr(hdr, '\n')) == NULL ||
+	    sscanf(hdr, "%64s %llu", want, &size) != 2 ||
+	    strcmp(want, sha) != 0 || size != recsize ||
+	    (*doc = malloc(size + 1)) == NULL) {
+		snprintf(err, errlen, "%s at %lld: not the entry of record "
+		    "%llu", path, off, (unsigned long long)rec->seq);
+		goto out;
+	}
+	n = pread(fd, *doc, size, off + (nl - hdr) + 1);
+	SHA256((unsigned char *)*doc, size, md);
+	audit_hex(md, 32, want);
+	if (n != (ssize_t)size || strcmp(want, sha) != 0) {
+		snprintf(err, errlen, "%s at %lld: the document does not match "
+		    "its SHA-256 in the trail", path, off);
+		goto out;
+	}
+	(*doc)[size] = '\0';
+	*len = size;
+	rc = 0;
+ out:
+	if (rc == -1) {
+		free(*doc);
+		*doc = NULL;
+	}
+	close(fd);
+	return rc;
 }

@@ -124,6 +124,7 @@ writer_append(struct audit_writer *w, struct audit_job_rec *rec,
 	SHA256((unsigned char *)w->buf.p + start, w->buf.len - start, hash);
 	audit_hex(hash, 32, w->head);
 	if (rec != NULL) {
+		memcpy(rec->time, now, sizeof(rec->time));
 		rec->seq = w->seq;
 		rec->offset = w->size + (off_t)start;
 		rec->len = w->buf.len - start;

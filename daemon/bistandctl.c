@@ -38,6 +38,15 @@ ctl_usage(FILE *f)
 	    "  audit show         print audit records as text\n"
 	    "  audit replay       re-evaluate a case with the rule set that "
 	    "decided it\n\n"
+	    "over HTTPS, with a client certificate (caseworker):\n"
+	    "  queue              the caseworkers' queue\n"
+	    "  case show ID       a case: application, decision, history\n"
+	    "  claim ID           take a case; release ID gives it back\n"
+	    "  assign ID --to CN  hand a case you hold to a colleague\n"
+	    "  decide ID          decide a case you hold, with a motivation\n"
+	    "  complete ID        complete a follow-up task with a note\n"
+	    "(auditor):\n"
+	    "  audit records      audit records from the daemon\n\n"
 	    "Run 'bistandctl COMMAND --help' for a command's options.\n");
 }
 
@@ -362,8 +371,19 @@ main(int argc, char *argv[])
 		return ctl_validate(argc - 1, argv + 1);
 	if (strcmp(argv[1], "eval") == 0)
 		return ctl_eval(argc - 1, argv + 1);
+	if (strcmp(argv[1], "audit") == 0 && argc > 2 &&
+	    strcmp(argv[2], "records") == 0)
+		return ctl_audit_records(argc - 2, argv + 2);
 	if (strcmp(argv[1], "audit") == 0)
 		return ctl_audit(argc - 1, argv + 1);
+	if (strcmp(argv[1], "queue") == 0)
+		return ctl_queue(argc - 1, argv + 1);
+	if (strcmp(argv[1], "case") == 0)
+		return ctl_case(argc - 1, argv + 1);
+	if (strcmp(argv[1], "claim") == 0 || strcmp(argv[1], "release") == 0 ||
+	    strcmp(argv[1], "assign") == 0 || strcmp(argv[1], "complete") == 0 ||
+	    strcmp(argv[1], "decide") == 0)
+		return ctl_case_action(argc - 1, argv + 1);
 	fprintf(stderr, "bistandctl: unknown command '%s'\n", argv[1]);
 	ctl_usage(stderr);
 	return 2;

@@ -52,6 +52,7 @@ static const struct cf_key cf_keys[] = {
 	{ "due_hours",		CF_INT, O(due_hours), 1, 720, 0 },
 	{ "urgent_due_hours",	CF_INT, O(urgent_due_hours), 1, 720, 0 },
 	{ "follow_up_days",	CF_INT, O(follow_up_days), 1, 365, 0 },
+	{ "claim_idle_minutes",	CF_INT, O(claim_idle_minutes), 1, 10080, 0 },
 	{ "audit_checkpoint_records", CF_INT, O(audit_checkpoint_records), 1,
 	    1000000, 0 },
 	{ "audit_checkpoint_seconds", CF_INT, O(audit_checkpoint_seconds), 1,
@@ -98,6 +99,7 @@ cf_defaults(struct config *c)
 	c->due_hours = 48;
 	c->urgent_due_hours = 4;
 	c->follow_up_days = 14;
+	c->claim_idle_minutes = 120;
 	c->audit_checkpoint_records = 1000;
 	c->audit_checkpoint_seconds = 60;
 	if ((c->tls_ciphers = strdup(CONFIG_DEFAULT_CIPHERS)) == NULL ||

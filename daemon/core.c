@@ -175,17 +175,45 @@ core_read_decision(struct core *c, const struct view_app *a, char **doc,
     size_t *len)
 {
 	struct audit_record	 r;
-	char			*line, why[128];
-	int			 rc = -1;
+	char			*line;
+	int			 rc;
 
-	if (a->pending || a->eval_len == 0 ||
-	    (line = malloc(a->eval_len)) == NULL)
+	if (a->pending || core_read_record(c, a->eval_off, a->eval_len, &line,
+	    &r) == -1)
 		return -1;
-	if (pread(c->trail_fd, line, a->eval_len, a->eval_off) ==
-	    (ssize_t)a->eval_len &&
-	    audit_parse(line, a->eval_len, &r, why, sizeof(why)) == 0 &&
-	    audit_get_b64(&r, "decision", doc, len) == 0)
-		rc = 0;
+	rc = audit_get_b64(&r, "decision", doc, len);
+	free(line);
+	return rc;
+}
+
+int
+core_read_record(struct core *c, off_t off, size_t len, char **line,
+    struct audit_record *r)
+{
+	char why[128];
+
+	if (len == 0 || (*line = malloc(len)) == NULL)
+		return -1;
+	if (pread(c->trail_fd, *line, len, off) != (ssize_t)len ||
+	    audit_parse(*line, len, r, why, sizeof(why)) == -1) {
+		free(*line);
+		*line = NULL;
+		return -1;
+	}
+	r->offset = off;
+	return 0;
+}
+
+int
+core_apply(struct core *c, off_t off, size_t len)
+{
+	struct audit_record	 r;
+	char			*line;
+	int			 rc;
+
+	if (core_read_record(c, off, len, &line, &r) == -1)
+		return -1;
+	rc = view_replay(&r, &c->view);
 	free(line);
 	return rc;
 }

@@ -19,8 +19,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/sha.h>
-
 #include "application.h"
 #include "audit.h"
 #include "ctl.h"
@@ -235,54 +233,6 @@ ctl_replay_visit(const struct audit_record *r, void *arg)
 	return 0;
 }
 
-/* The application bytes named by doc=SEGMENT:OFFSET, checked against
- * the recorded SHA-256. */
-static int
-ctl_replay_document(const char *state, const struct audit_record *rec,
-    char **doc, size_t *len)
-{
-	char		 ref[64], sha[AUDIT_HEX], hdr[128], path[4300], *colon;
-	char		 want[AUDIT_HEX];
-	unsigned char	 md[32];
-	unsigned long long size;
-	long long	 off;
-	ssize_t		 n;
-	int		 fd;
-
-	if (audit_get(rec, "doc", ref, sizeof(ref)) == -1 ||
-	    audit_get(rec, "sha256", sha, sizeof(sha)) == -1 ||
-	    (colon = strchr(ref, ':')) == NULL)
-		return -1;
-	*colon = '\0';
-	off = strtoll(colon + 1, NULL, 10);
-	snprintf(path, sizeof(path), "%s/documents/%s", state, ref);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		fprintf(stderr, "bistandctl: %s: %s (removed by retention?)\n",
-		    path, strerror(errno));
-		return -1;
-	}
-	n = pread(fd, hdr, sizeof(hdr) - 1, off);
-	hdr[n > 0 ? n : 0] = '\0';
-	if (n <= 0 || sscanf(hdr, "%64s %llu", want, &size) != 2 ||
-	    strcmp(want, sha) != 0 || strchr(hdr, '\n') == NULL ||
-	    size > 64 * 1024 * 1024 || (*doc = malloc(size + 1)) == NULL) {
-		close(fd);
-		return -1;
-	}
-	n = pread(fd, *doc, size, off + (strchr(hdr, '\n') - hdr) + 1);
-	close(fd);
-	SHA256((unsigned char *)*doc, size, md);
-	audit_hex(md, 32, want);
-	if (n != (ssize_t)size || strcmp(want, sha) != 0) {
-		fprintf(stderr, "bistandctl: the stored document does not "
-		    "match its SHA-256 in the trail\n");
-		free(*doc);
-		return -1;
-	}
-	*len = size;
-	return 0;
-}
-
 /* "2023-01,2023-02" → month indices. */
 static int
 ctl_replay_months(const char *s, int **out, size_t *n)
@@ -361,8 +311,11 @@ ctl_replay(struct ctl_audit_opts *o)
 	}
 	ctx.months = months;
 	ctx.duplicate_period = (int)dup;
-	if (ctl_replay_document(o->env.state_dir, &rec, &body, &blen) == -1)
+	if (audit_read_document(o->env.state_dir, &rec, &body, &blen, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "bistandctl: %s\n", err);
 		goto out;
+	}
 	snprintf(path, sizeof(path), "%s/rulesets/%s", o->env.state_dir,
 	    ruleset);
 	if (rules_load(path, &o->env.lim, &rules, err, sizeof(err)) == -1) {

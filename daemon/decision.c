@@ -315,15 +315,24 @@ decision_finish(struct decision *d, const struct application *app,
 
 /* RFC 3339 in UTC with a Z: the only form etc/decision.xsd accepts. */
 static int
-decision_write_time(xmlTextWriterPtr w, const char *name, int64_t t)
+decision_time(int64_t t, char buf[32])
 {
 	struct tm	tm;
 	time_t		tt = (time_t)t;
-	char		buf[32];
 
 	if (gmtime_r(&tt, &tm) == NULL || tm.tm_year + 1900 < 1 ||
 	    tm.tm_year + 1900 > 9999 ||
-	    strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return -1;
+	return 0;
+}
+
+static int
+decision_write_time(xmlTextWriterPtr w, const char *name, int64_t t)
+{
+	char buf[32];
+
+	if (decision_time(t, buf) == -1)
 		return -1;
 	return xmlTextWriterWriteElement(w, BAD_CAST name, BAD_CAST buf);
 }
@@ -504,4 +513,88 @@ decision_line_kind_name(enum dec_line_kind k)
 	case DEC_LINE_DISREGARD:	return "disregard";
 	}
 	return NULL;
+}
+
+/* Replace the text of node by text, escaped as text. */
+static void
+decision_set_text(xmlNodePtr n, const char *text)
+{
+	xmlNodeSetContent(n, NULL);
+	xmlNodeAddContent(n, BAD_CAST text);
+}
+
+static xmlNodePtr
+decision_new_child(xmlDocPtr doc, xmlNodePtr root, const char *name,
+    const char *text)
+{
+	xmlNodePtr n;
+
+	if ((n = xmlNewDocNode(doc, root->ns, BAD_CAST name, NULL)) != NULL)
+		xmlNodeAddContent(n, BAD_CAST text);
+	return n;
+}
+
+int
+decision_by_caseworker(const char *doc, size_t len, enum dec_outcome outcome,
+    int has_amount, app_amount amount, const char *cn, int64_t at,
+    const char *motivation, char **out, size_t *outlen)
+{
+	xmlDocPtr	 d = NULL;
+	xmlNodePtr	 root, n, next, decided_at = NULL, rule_set = NULL;
+	xmlChar		*mem = NULL;
+	char		 buf[64];
+	int		 n_out, rc = -1;
+
+	/* Our own document from the trail, read as plainly as can be. */
+	if (len > INT32_MAX || (d = xmlReadMemory(doc, (int)len, NULL, "UTF-8",
+	    XML_PARSE_NONET | XML_PARSE_NOBLANKS)) == NULL ||
+	    (root = xmlDocGetRootElement(d)) == NULL ||
+	    xmlStrcmp(root->name, BAD_CAST "decision") != 0)
+		goto out;
+	for (n = root->children; n != NULL; n = next) {
+		next = n->next;
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (xmlStrcmp(n->name, BAD_CAST "outcome") == 0)
+			decision_set_text(n, decision_outcome_name(outcome));
+		else if (xmlStrcmp(n->name, BAD_CAST "decided-by") == 0)
+			decision_set_text(n, cn);
+		else if (xmlStrcmp(n->name, BAD_CAST "decided-at") == 0) {
+			if (decision_time(at, buf) == -1)
+				goto out;
+			decision_set_text(n, buf);
+			decided_at = n;
+		} else if (xmlStrcmp(n->name, BAD_CAST "rule-set") == 0)
+			rule_set = n;
+		else if (xmlStrcmp(n->name, BAD_CAST "amount") == 0 ||
+		    xmlStrcmp(n->name, BAD_CAST "priority") == 0 ||
+		    xmlStrcmp(n->name, BAD_CAST "due") == 0 ||
+		    xmlStrcmp(n->name, BAD_CAST "follow-up") == 0 ||
+		    xmlStrcmp(n->name, BAD_CAST "motivation") == 0) {
+			xmlUnlinkNode(n);
+			xmlFreeNode(n);
+		}
+	}
+	if (decided_at == NULL || rule_set == NULL)
+		goto out;
+	if (has_amount) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)amount);
+		if ((n = decision_new_child(d, root, "amount", buf)) == NULL ||
+		    xmlAddNextSibling(decided_at, n) == NULL)
+			goto out;
+	}
+	if ((n = decision_new_child(d, root, "motivation", motivation)) ==
+	    NULL || xmlAddPrevSibling(rule_set, n) == NULL)
+		goto out;
+	xmlDocDumpFormatMemoryEnc(d, &mem, &n_out, "UTF-8", 1);
+	if (mem == NULL || (*out = malloc((size_t)n_out)) == NULL)
+		goto out;
+	memcpy(*out, mem, (size_t)n_out);
+	*outlen = (size_t)n_out;
+	rc = 0;
+ out:
+	xmlFree(mem);
+	if (d != NULL)
+		xmlFreeDoc(d);
+	return rc;
 }

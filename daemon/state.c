@@ -115,6 +115,22 @@ state_rules_load(const char *rules_dir, const char *examples_dir,
 	return rc;
 }
 
+static int
+state_schema(const char *dir, const char *name, struct app_schema **out,
+    struct errdoc *e)
+{
+	char	*path;
+	int	 rc;
+
+	if ((path = config_path_join(dir, name)) == NULL) {
+		errdoc_set(e, 500, ERR_INTERNAL, "out of memory");
+		return -1;
+	}
+	rc = app_schema_load(path, out, e);
+	free(path);
+	return rc;
+}
+
 int
 state_load(const char *path, struct state **out, char *err, size_t errlen)
 {
@@ -138,7 +154,11 @@ state_load(const char *path, struct state **out, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto err;
 	}
-	if (app_schema_load(xsd, &s->schema, &e) == -1) {
+	if (app_schema_load(xsd, &s->schema, &e) == -1 ||
+	    state_schema(s->conf->schema_dir, "decision.xsd",
+	    &s->decision_schema, &e) == -1 ||
+	    state_schema(s->conf->schema_dir, "caseworker-request.xsd",
+	    &s->request_schema, &e) == -1) {
 		snprintf(err, errlen, "%s", e.message);
 		goto err;
 	}
@@ -178,6 +198,8 @@ state_free(struct state *s)
 		return;
 	rules_free(s->rules);
 	app_schema_free(s->schema);
+	app_schema_free(s->decision_schema);
+	app_schema_free(s->request_schema);
 	SSL_CTX_free(s->ssl_ctx);
 	config_free(s->conf);
 	free(s);

@@ -18,6 +18,7 @@ struct view_person {
 	char	 key[AUDIT_PSEUDO_LEN];
 	int	*months;		/* ascending, unique */
 	size_t	 n, cap;
+	char	 caseworker[65];	/* who decided its last case */
 };
 
 struct view_period {
@@ -84,6 +85,23 @@ view_duplicate(struct view *v, const char *applicant, int period)
 	return (p = map_get(&v->periods, key)) != NULL && p->count > 0;
 }
 
+static struct view_person *
+view_person(struct view *v, const char *pseudo)
+{
+	struct view_person *p;
+
+	if ((p = map_get(&v->persons, pseudo)) != NULL)
+		return p;
+	if ((p = calloc(1, sizeof(*p))) == NULL)
+		return NULL;
+	snprintf(p->key, sizeof(p->key), "%s", pseudo);
+	if (map_put(&v->persons, p->key, p) == -1) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
 /* Add a granted month to a person's history. */
 static int
 view_month_add(struct view *v, const char *pseudo, int month)
@@ -94,15 +112,8 @@ view_month_add(struct view *v, const char *pseudo, int month)
 
 	if (pseudo[0] == '\0')
 		return 0;
-	if ((p = map_get(&v->persons, pseudo)) == NULL) {
-		if ((p = calloc(1, sizeof(*p))) == NULL)
-			return -1;
-		snprintf(p->key, sizeof(p->key), "%s", pseudo);
-		if (map_put(&v->persons, p->key, p) == -1) {
-			free(p);
-			return -1;
-		}
-	}
+	if ((p = view_person(v, pseudo)) == NULL)
+		return -1;
 	for (i = p->n; i > 0 && p->months[i - 1] > month; i--)
 		;
 	if (i > 0 && p->months[i - 1] == month)
@@ -203,6 +214,67 @@ view_pending(struct view *v, const char *id, const unsigned char sha[32],
 	return a;
 }
 
+/* A caseworker decided a case of this household: they are its
+ * preferred caseworker from now on. */
+int
+view_set_caseworker(struct view *v, struct view_app *a, const char *cn)
+{
+	struct view_person	*p;
+	const char		*who[2] = { a->applicant, a->partner };
+	int			 i;
+
+	for (i = 0; i < 2; i++) {
+		if (who[i][0] == '\0')
+			continue;
+		if ((p = view_person(v, who[i])) == NULL)
+			return -1;
+		snprintf(p->caseworker, sizeof(p->caseworker), "%s", cn);
+	}
+	return 0;
+}
+
+const char *
+view_preferred(struct view *v, const char *applicant, const char *partner)
+{
+	struct view_person *p;
+
+	if ((p = map_get(&v->persons, applicant)) != NULL &&
+	    p->caseworker[0] != '\0')
+		return p->caseworker;
+	if (partner[0] != '\0' && (p = map_get(&v->persons, partner)) !=
+	    NULL && p->caseworker[0] != '\0')
+		return p->caseworker;
+	return "";
+}
+
+int
+view_grant_month(struct view *v, struct view_app *a)
+{
+	if (view_month_add(v, a->applicant, a->period) == -1 ||
+	    view_month_add(v, a->partner, a->period) == -1)
+		return -1;
+	return 0;
+}
+
+int
+view_event_add(struct view_app *a, off_t off, uint32_t len)
+{
+	struct view_event	*ne;
+	uint32_t		 cap;
+
+	if (a->nevents == a->capevents) {
+		cap = a->capevents ? a->capevents * 2 : 4;
+		if ((ne = realloc(a->events, cap * sizeof(*ne))) == NULL)
+			return -1;
+		a->events = ne;
+		a->capevents = cap;
+	}
+	a->events[a->nevents].off = off;
+	a->events[a->nevents].len = len;
+	a->nevents++;
+	return 0;
+}
+
 int
 view_commit(struct view *v, struct view_app *a, int granted, off_t off,
     uint32_t len)
@@ -212,18 +284,29 @@ view_commit(struct view *v, struct view_app *a, int granted, off_t off,
 	a->eval_off = off;
 	a->eval_len = len;
 	/* A grant is a month with försörjningsstöd for the household. */
-	if (granted && (view_month_add(v, a->applicant, a->period) == -1 ||
-	    view_month_add(v, a->partner, a->period) == -1))
+	if (granted && view_grant_month(v, a) == -1)
 		return -1;
 	return 0;
+}
+
+static void
+view_app_free(void *p)
+{
+	struct view_app *a = p;
+
+	free(a->item);
+	free(a->events);
+	free(a);
 }
 
 void
 view_abort(struct view *v, struct view_app *a)
 {
 	view_period_add(v, a->applicant, a->period, -1);
+	if (a->item != NULL && !a->item->closed)
+		map_del(&v->queue, a->id);
 	map_del(&v->apps, a->id);
-	free(a);
+	view_app_free(a);
 }
 
 size_t
@@ -283,8 +366,10 @@ view_replay_received(struct view *v, const struct audit_record *r)
 			return -1;
 		view_abort(v, a);
 	}
-	return view_pending(v, id, bin, view_actor_hash(actor), app, partner,
-	    y * 12 + m - 1) == NULL ? -1 : 0;
+	if ((a = view_pending(v, id, bin, view_actor_hash(actor), app,
+	    partner, y * 12 + m - 1)) == NULL)
+		return -1;
+	return view_event_add(a, r->offset, (uint32_t)r->len);
 }
 
 static int
@@ -295,10 +380,27 @@ view_replay_evaluated(struct view *v, const struct audit_record *r)
 
 	if (audit_get(r, "id", id, sizeof(id)) == -1 ||
 	    audit_get(r, "outcome", outcome, sizeof(outcome)) == -1 ||
-	    (a = view_app(v, id)) == NULL)
+	    (a = view_app(v, id)) == NULL || !a->pending)
 		return -1;
-	return view_commit(v, a, strcmp(outcome, "granted") == 0, r->offset,
-	    (uint32_t)r->len);
+	if (view_commit(v, a, strcmp(outcome, "granted") == 0, r->offset,
+	    (uint32_t)r->len) == -1 ||
+	    view_event_add(a, r->offset, (uint32_t)r->len) == -1)
+		return -1;
+	return queue_replay(v, a, r);
+}
+
+/* claimed, released, assigned, decided, completed. */
+static int
+view_replay_case(struct view *v, const struct audit_record *r)
+{
+	struct view_app	*a;
+	char		 id[65];
+
+	if (audit_get(r, "id", id, sizeof(id)) == -1 ||
+	    (a = view_app(v, id)) == NULL || a->pending ||
+	    view_event_add(a, r->offset, (uint32_t)r->len) == -1)
+		return -1;
+	return queue_replay(v, a, r);
 }
 
 int
@@ -312,6 +414,10 @@ view_replay(const struct audit_record *r, void *arg)
 		return view_replay_received(v, r);
 	if (audit_is(r, "evaluated"))
 		return view_replay_evaluated(v, r);
+	if (audit_is(r, "claimed") || audit_is(r, "released") ||
+	    audit_is(r, "assigned") || audit_is(r, "decided") ||
+	    audit_is(r, "completed"))
+		return view_replay_case(v, r);
 	if (audit_is(r, "ruleset")) {
 		if (audit_get(r, "hash", hash, sizeof(hash)) == -1)
 			return -1;
@@ -332,7 +438,8 @@ view_person_free(void *p)
 void
 view_free(struct view *v)
 {
-	map_clear(&v->apps, free);
+	map_clear(&v->queue, NULL);	/* the items belong to their apps */
+	map_clear(&v->apps, view_app_free);
 	map_clear(&v->persons, view_person_free);
 	map_clear(&v->periods, free);
 	map_clear(&v->rulesets, free);

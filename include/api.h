@@ -12,6 +12,15 @@ struct hreq;
 void	api_application_submit(struct hreq *);
 void	api_application_get(struct hreq *);
 
+/* api_cases.c: the caseworkers' queue and cases. */
+void	api_queue_get(struct hreq *);
+void	api_case_get(struct hreq *);
+void	api_case_claim(struct hreq *);
+void	api_case_release(struct hreq *);
+void	api_case_assign(struct hreq *);
+void	api_case_decide(struct hreq *);
+void	api_case_complete(struct hreq *);
+
 /* api_audit.c: the auditor's view of the trail. */
 void	api_audit_get(struct hreq *);
 

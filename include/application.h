@@ -153,6 +153,12 @@ void	app_xml_harden(void);
 int	app_parse(const struct app_schema *schema, const char *buf,
 	    size_t len, struct application **out, struct errdoc *e);
 void	app_free(struct application *);
+/* The same hardened parse and validation against schema, for any of our
+ * documents (caseworker requests too); *out is the caller's to free
+ * with xmlFreeDoc. 0, or -1 with e filled. */
+struct _xmlDoc;
+int	app_parse_xml(const struct app_schema *schema, const char *buf,
+	    size_t len, struct _xmlDoc **out, struct errdoc *e);
 
 /* An RFC 3339 / xs:dateTime instant with an offset (fractional seconds
  * allowed, dropped) → seconds since the epoch, UTC; -1 when s is not of

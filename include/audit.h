@@ -150,6 +150,12 @@ typedef int (*audit_visit)(const struct audit_record *, void *arg);
 int	audit_scan_file(const char *path, const struct audit_keys *,
 	    int allow_torn, audit_visit, void *arg, struct audit_scan *s);
 
+/* The application bytes a `received` record names (doc=SEGMENT:OFFSET),
+ * checked against its sha256 and size. *doc malloc'ed. 0, or -1 with
+ * err (e.g. the segment was removed by retention). */
+int	audit_read_document(const char *state_dir, const struct audit_record *,
+	    char **doc, size_t *len, char *err, size_t errlen);
+
 /* Which records a reader wants (GET /v1/audit, bistandctl audit show). */
 struct audit_query {
 	const char	*case_id;	/* NULL: any; else the payload's id */
@@ -178,6 +184,7 @@ struct audit_job_rec {
 	uint64_t	 seq;		/* out */
 	off_t		 offset;	/* out: in the trail */
 	size_t		 len;		/* out */
+	char		 time[AUDIT_TIME_LEN + 1];	/* out: its TIME */
 };
 
 /*

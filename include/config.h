@@ -30,6 +30,7 @@ struct config {
 	int	 due_hours;		/* routed case */
 	int	 urgent_due_hours;	/* urgent routed case */
 	int	 follow_up_days;	/* LONG_TERM follow-up task */
+	int	 claim_idle_minutes;	/* a claim lapses after this */
 	int	 audit_checkpoint_records;
 	int	 audit_checkpoint_seconds;
 	size_t	 max_body_size;		/* bytes */

@@ -36,6 +36,12 @@ int	core_archive_ruleset(struct core *, const struct rules *);
  * 0 (*doc malloc'ed), or -1. */
 int	core_read_decision(struct core *, const struct view_app *,
 	    char **doc, size_t *len);
+/* Apply a durable record to the views exactly as replay at start-up
+ * would: read it back from the trail and replay it. 0, or -1. */
+int	core_apply(struct core *, off_t off, size_t len);
+/* Read one record back; *line malloc'ed, r points into it. 0 or -1. */
+int	core_read_record(struct core *, off_t off, size_t len, char **line,
+	    struct audit_record *r);
 /* Stop the writer (final checkpoint) and free everything. */
 void	core_close(struct core *);
 

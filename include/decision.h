@@ -100,6 +100,16 @@ int	decision_reason_known(const char *code);
  */
 int	decision_finish(struct decision *, const struct application *,
 	    const struct dec_policy *, int64_t received);
+/* A caseworker's decision, made from the current decision document
+ * doc: the same application-id, calculation, reasons, rule set, norm
+ * year and appeal; outcome (DEC_GRANTED, DEC_PARTLY_GRANTED or
+ * DEC_DENIED), amount (when has_amount), decided-by cn, decided-at at
+ * and motivation set; priority, due and follow-up removed (decided).
+ * *out malloc'ed. 0, or -1 when doc is not a decision document. */
+int	decision_by_caseworker(const char *doc, size_t len,
+	    enum dec_outcome outcome, int has_amount, app_amount amount,
+	    const char *cn, int64_t at, const char *motivation, char **out,
+	    size_t *outlen);
 /* Serialise as the decision document; *out malloc'ed. 0 or -1. */
 int	decision_render(const struct decision *, char **out, size_t *outlen);
 void	decision_free(struct decision *);	/* contents, not d itself */

@@ -26,6 +26,8 @@ struct state {
 	struct config		*conf;
 	SSL_CTX			*ssl_ctx;
 	struct app_schema	*schema;
+	struct app_schema	*decision_schema;	/* decision-request */
+	struct app_schema	*request_schema;	/* caseworker requests */
 	struct rules		*rules;		/* the event loop's */
 	struct dec_policy	 policy;	/* due times */
 	size_t			 nexamples;	/* evaluated at load */

@@ -19,6 +19,13 @@
 #include "map.h"
 
 struct view_waiter;
+struct q_item;
+
+/* A record of the trail about one application (its case history). */
+struct view_event {
+	off_t		 off;
+	uint32_t	 len;
+};
 
 struct view_app {
 	char		 id[65];
@@ -32,6 +39,29 @@ struct view_app {
 	off_t		 eval_off;	/* the current decision's record */
 	uint32_t	 eval_len;
 	struct view_waiter *waiters;	/* same request again, pending */
+	int		 decided;	/* a caseworker decided it */
+	int		 completed;	/* its follow-up task is done */
+	struct q_item	*item;		/* in the queue, or NULL */
+	struct view_event *events;	/* received, evaluated, claimed, … */
+	uint32_t	 nevents;
+	uint32_t	 capevents;
+};
+
+/* queue.c: the caseworkers' queue (docs/caseworker-api.md). */
+enum q_kind { Q_CASE, Q_FOLLOW_UP };
+
+struct q_item {
+	struct view_app	*app;
+	enum q_kind	 kind;
+	int		 urgent;
+	int64_t		 received;	/* epoch seconds */
+	int64_t		 due;
+	char		 reasons[256];	/* codes, space-separated */
+	char		 holder[65];	/* CN, "" when nobody */
+	int64_t		 claimed_at;
+	char		 preferred[65];	/* preferred caseworker, or "" */
+	int		 closed;	/* 0 in the queue, 1 decided,
+					   2 completed */
 };
 
 struct view {
@@ -39,6 +69,7 @@ struct view {
 	struct map	 persons;	/* pseudonym → months granted */
 	struct map	 periods;	/* "pseudonym/period" → count */
 	struct map	 rulesets;	/* rule-set hashes in the trail */
+	struct map	 queue;		/* id → q_item */
 	uint64_t	 records;	/* replayed */
 };
 
@@ -69,6 +100,39 @@ int	view_commit(struct view *, struct view_app *, int granted, off_t off,
 	    uint32_t len);
 /* Its records could not be written: forget it. */
 void	view_abort(struct view *, struct view_app *);
+/* A grant or partial grant: the period is a month with aid for the
+ * household. */
+int	view_grant_month(struct view *, struct view_app *);
+/* The caseworker who decided a case of the household. */
+int	view_set_caseworker(struct view *, struct view_app *, const char *cn);
+/* Remember a record about a (still or already held) application. */
+int	view_event_add(struct view_app *, off_t off, uint32_t len);
+
+/* The queue's side of replay (queue.c): an evaluated record may put the
+ * application in the queue; claimed, released, assigned, decided and
+ * completed records change its item. -1 when the record does not fit
+ * the state (damage or a bug: replay stops). */
+int	queue_replay(struct view *, struct view_app *,
+	    const struct audit_record *);
+/* The holder while the claim is alive at now, else "" (it lapsed). */
+const char *queue_holder(const struct q_item *, int64_t now,
+	    int idle_minutes);
+/* 1 while the item is held back for its preferred caseworker. */
+int	queue_reserved(const struct q_item *, int64_t now);
+/* Items matching, in queue order, into a new array of pointers. */
+struct queue_filter {
+	int		 state;		/* 0 all, 1 open, 2 claimed */
+	int		 priority;	/* 0 any, 1 urgent, 2 normal */
+	int		 kind;		/* 0 any, 1 case, 2 follow-up */
+	int		 overdue;	/* only overdue ones */
+	const char	*assignee;	/* NULL: anyone */
+};
+int	queue_list(struct view *, const struct queue_filter *, int64_t now,
+	    int idle_minutes, struct q_item ***out, size_t *n);
+/* The preferred caseworker of a household (applicant or partner). */
+const char *view_preferred(struct view *, const char *applicant,
+	    const char *partner);
+
 /* After replay: forget applications whose `received` survived a crash
  * without its `evaluated` (never acknowledged); a resubmission then
  * starts afresh. Returns how many. */

@@ -101,18 +101,24 @@ tmp=$(mktemp -d "$tbase/audit-verify.XXXXXX") || err "mktemp failed"
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 2' HUP INT TERM
 
-# The public key: must be an Ed25519 SubjectPublicKeyInfo; its fingerprint is
-# the SHA-256 of its DER encoding.
-# (An Ed25519 SubjectPublicKeyInfo is 44 bytes of DER: 30 2a 30 05 06 03
-# 2b 65 70 03 21 00, then the 32-byte key.)
+# The public key: must be an Ed25519 SubjectPublicKeyInfo (44 bytes of DER:
+# 30 2a 30 05 06 03 2b 65 70 03 21 00, then the 32-byte key); its
+# fingerprint is the SHA-256 of that DER encoding.
 openssl pkey -pubin -in "$pub" -outform DER -out "$tmp/pub.der" 2>/dev/null ||
 	err "$pub: not a readable public key"
-[ "$(head -c 12 "$tmp/pub.der" | od -An -tx1 | tr -d ' \n')" = 302a300506032b6570032100 ] &&
-	[ "$(wc -c <"$tmp/pub.der")" -eq 44 ] || err "$pub: not an Ed25519 public key"
-fpr=$(sha256sum <"$tmp/pub.der" | cut -d' ' -f1)
+der=
+for x in $(od -An -v -tx1 "$tmp/pub.der"); do der=$der$x; done
+case ${#der}:$der in
+88:302a300506032b6570032100*) ;;
+*) err "$pub: not an Ed25519 public key" ;;
+esac
+fpr=$(sha256sum <"$tmp/pub.der")
+fpr=${fpr%% *}
 
-size=$(wc -c <"$trail")
-size=$((size + 0))
+# shellcheck disable=SC2046 # wc prints: lines bytes
+set -- $(wc -lc <"$trail")
+nl=$1
+size=$2
 if [ "$size" -eq 0 ]; then
 	for a in $anchors; do
 		printf 'FAIL: record %s (byte offset 0): %s\n' "${a%%:*}" \
@@ -123,28 +129,21 @@ if [ "$size" -eq 0 ]; then
 	exit 0
 fi
 
-# Is the last byte a LF? (`wc -l` of the last byte is 1 exactly then.)
-incomplete=0
-[ "$(tail -c 1 "$trail" | wc -l)" -eq 1 ] || incomplete=1
-nl=$(wc -l <"$trail")
-total=$((nl + incomplete))
-
-# The hash of every line, a few processes per 4096 lines: split the trail
-# into chunks of 4096 lines, each chunk (in order: split waits for each
-# filter) into one file per line, with suffixes of fixed width so that their
-# sorted order is the line order, and hash those with one sha256sum.
+# The hash of every line, with a few processes per 4096 lines: split the
+# trail into chunks of 4096 lines and each chunk (in order: split waits for
+# each filter) into one file per line, whose names sort in line order, and
+# hash those with one sha256sum. One more line than `wc -l` counts means that
+# the last line has no LF.
 mkdir "$tmp/l" || err "mkdir failed"
-L=$tmp/l split -l 4096 -a 9 -d --filter='split -l 1 -a 4 -d - "$L/" &&
-	(cd "$L" && ls | xargs sha256sum) && rm -f -- "$L"/*' "$trail" >"$tmp/hashes" ||
+L=$tmp/l SHELL=/bin/sh split -l 4096 -a 9 -d --filter='cd "$L" && split -l 1 -a 4 -d - x &&
+	sha256sum -- x* && rm -f -- x*' "$trail" >"$tmp/hashes" ||
 	err "hashing the lines failed"
-n_h=$(wc -l <"$tmp/hashes")
-[ "$n_h" -eq "$total" ] || err "internal: $n_h hashes for $total lines"
 
 # One awk pass over the trail: syntax, SEQ, chain, anchors, checkpoint fields.
 # It prints, in trail order, a line per checkpoint whose signature the shell
 # must still verify ("C"), a line per received document to check ("D"), and
 # either the first failure ("F") or a summary ("E").
-awk -v hashfile="$tmp/hashes" -v total="$total" -v incomplete="$incomplete" \
+awk -v hashfile="$tmp/hashes" -v nl="$nl" \
 	-v fpr="$fpr" -v anchors="$anchors" -v docs="$docs" -v size="$size" '
 function fail(msg) {
 	printf "F\t%d\t%d\t%s\n", n, off, msg
@@ -191,6 +190,9 @@ BEGIN {
 	}
 	while ((getline l < hashfile) > 0) { nh++; h[nh] = substr(l, 1, 64) }
 	close(hashfile)
+	total = nh
+	incomplete = (nh == nl + 1)
+	if (nh != nl && !incomplete) { print "internal: " nh " hashes for " nl " lines" > "/dev/stderr"; exit 3 }
 	n = 0; off = 0; ncp = 0; lastcp = ""; lasthead = ""
 }
 {
@@ -305,7 +307,7 @@ BEGIN {
 	off += len + 1
 }
 END {
-	if (failed) exit
+	if (failed || nh != nl && !incomplete) exit
 	for (a in anc) if (a + 0 > n) {
 		printf "F\t%s\t%d\t%s\n", a, size, "anchor record does not exist: the trail has only " n " records (truncated?)"
 		exit

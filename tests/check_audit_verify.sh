@@ -6,8 +6,9 @@
 # damages them in the ways an attacker or a crash would, and checks that the
 # verifier says OK or FAIL for the right record.
 #
-#   sh tests/check_audit_verify.sh            # all tests, flip sweep included
+#   sh tests/check_audit_verify.sh            # all tests, flip sweeps XOR 01, 20
 #   SWEEP=0 sh tests/check_audit_verify.sh    # without the sweeps
+#   SWEEP=full ...                            # also XOR 80 and a delete sweep
 #   SWEEP_MASKS="01 20 80" ...                # XOR masks of the flip sweep
 #   PERF_RECORDS=3000 ...                     # size of the speed measurement
 #   KEEP=1 ...                                # keep the work directory
@@ -449,7 +450,8 @@ sweep_part() {
 		_i=$((_i + 1))
 	done <"$W/bytes"
 }
-if [ "${SWEEP:-1}" != 0 ]; then
+SWEEP=${SWEEP:-1}
+if [ "$SWEEP" != 0 ]; then
 	for l in 1 3 6 9 6; do sed -n "${l}p" "$W/good.spec"; done >"$W/small.spec"
 	build "$W/small.spec" "$W/small"
 	S0=$W/small/audit.trail
@@ -457,7 +459,9 @@ if [ "${SWEEP:-1}" != 0 ]; then
 	sz=$(wc -c <"$S0")
 	od -An -v -tu1 "$S0" | tr -s ' ' '\n' | sed '/^$/d' >"$W/bytes"
 	P=$(nproc 2>/dev/null || echo 1)
-	for mask in ${SWEEP_MASKS:-01 20 80} del; do
+	masks=${SWEEP_MASKS:-01 20}
+	[ "$SWEEP" != full ] || masks="${SWEEP_MASKS:-01 20 80} del"
+	for mask in $masks; do
 		t0=$(date +%s)
 		w=0
 		while [ $w -lt "$P" ]; do

@@ -98,6 +98,7 @@ START_TEST(minimal_defaults)
 	ck_assert_int_eq(c->due_hours, 48);
 	ck_assert_int_eq(c->urgent_due_hours, 4);
 	ck_assert_int_eq(c->follow_up_days, 14);
+	ck_assert_int_eq(c->claim_idle_minutes, 120);
 	ck_assert_int_eq(c->audit_checkpoint_records, 1000);
 	ck_assert_int_eq(c->audit_checkpoint_seconds, 60);
 	config_free(c);
@@ -287,6 +288,8 @@ static const struct { const char *line, *want; } bad_value[] = {
 	{ "urgent_due_hours 0", "urgent_due_hours: '0' is not" },
 	{ "follow_up_days 366", "follow_up_days: '366' is not a whole "
 	    "number from 1 to 365" },
+	{ "claim_idle_minutes 0", "claim_idle_minutes: '0' is not a whole "
+	    "number from 1 to 10080" },
 	{ "audit_checkpoint_records 0", "audit_checkpoint_records: '0' is "
 	    "not a whole number from 1 to 1000000" },
 	{ "audit_checkpoint_seconds 86401", "audit_checkpoint_seconds: "

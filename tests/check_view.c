@@ -475,7 +475,7 @@ START_TEST(view_replay_rules)
 	ck_assert_int_eq(a->sha[0], 1);
 	ck_assert_int_eq(a->sha[31], 1);
 	ck_assert_int_eq(replay_line(&v, 3, "evaluated", "automated",
-	    "id=a1&outcome=granted"), 0);
+	    "id=a1&outcome=granted&received_at=1795356137"), 0);
 	ck_assert_int_eq(a->pending, 0);
 	ck_assert_int_eq(a->granted, 1);
 	ck_assert_int_eq(a->eval_off, 1000);
@@ -522,7 +522,8 @@ START_TEST(view_replay_half_job)
 	ck_assert_int_eq(replay_line(&v, 2, "received", "eservice:x",
 	    RECEIVED("h1", "2026-11")), 0);
 	ck_assert_int_eq(replay_line(&v, 3, "evaluated", "automated",
-	    "id=h1&outcome=routed"), 0);
+	    "id=h1&outcome=routed&priority=normal&due=2026-11-24T10:00:00Z"
+	    "&reasons=HEALTH&received_at=1795356137"), 0);
 	ck_assert_ptr_nonnull(a = view_app(&v, "h1"));
 	ck_assert_int_eq(a->pending, 0);
 	ck_assert_int_eq(view_duplicate(&v, PA, M(2026, 11)), 1);
@@ -713,6 +714,7 @@ japp_build(struct japp *a, struct view *v, const char *id,
 		abuf_kv(&rec->payload, "priority", "normal");
 		abuf_kv(&rec->payload, "due", "2026-11-24T10:00:00Z");
 	}
+	abuf_kv(&rec->payload, "received_at", "1795356137");
 	abuf_kv(&rec->payload, "history", a->history);
 	abuf_kvf(&rec->payload, "duplicate", "%d", a->duplicate);
 	abuf_kv_b64(&rec->payload, "decision", a->doc, strlen(a->doc));

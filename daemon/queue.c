@@ -1,0 +1,235 @@
+/*
+ * queue.c: the caseworkers' queue, a view over the audit trail
+ * (docs/caseworker-api.md).
+ *
+ * Items are made and changed only here, from records — at start-up by
+ * replay and afterwards from each record once it is durable (the API
+ * reads its own record back and replays it) — so the queue after a
+ * restart is exactly the queue before it. Claim expiry and the
+ * preferred caseworker's head start are not records: they follow from
+ * the record times and the clock whenever the queue is read.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/http.h>
+
+#include "application.h"
+#include "audit.h"
+#include "view.h"
+
+/* The record's TIME as epoch seconds. */
+static int64_t
+queue_rtime(const struct audit_record *r)
+{
+	char	t[AUDIT_TIME_LEN + 1];
+	int64_t	when = 0;
+
+	memcpy(t, r->time, AUDIT_TIME_LEN);
+	t[AUDIT_TIME_LEN] = '\0';
+	(void)app_parse_datetime(t, &when);
+	return when;
+}
+
+/* The CN of an ACTOR "caseworker:CN" (CN percent-encoded). */
+static int
+queue_actor_cn(const struct audit_record *r, char *cn, size_t len)
+{
+	const char	*colon;
+	char		*enc, *dec;
+	size_t		 n;
+
+	colon = memchr(r->actor, ':', r->actor_len);
+	if (colon == NULL || (size_t)(colon - r->actor) != 10 ||
+	    memcmp(r->actor, "caseworker", 10) != 0)
+		return -1;
+	if ((enc = strndup(colon + 1, r->actor_len - 11)) == NULL)
+		return -1;
+	dec = evhttp_uridecode(enc, 0, &n);
+	free(enc);
+	if (dec == NULL || n == 0 || n >= len) {
+		free(dec);
+		return -1;
+	}
+	memcpy(cn, dec, n + 1);
+	free(dec);
+	return 0;
+}
+
+static int
+queue_time_field(const struct audit_record *r, const char *key, int64_t *out)
+{
+	char t[40];
+
+	return audit_get(r, key, t, sizeof(t)) == -1 ? -1 :
+	    app_parse_datetime(t, out);
+}
+
+/* An evaluated record: a routed case, or a grant with a follow-up. */
+static int
+queue_from_evaluated(struct view *v, struct view_app *a,
+    const struct audit_record *r)
+{
+	struct q_item	*q;
+	char		 outcome[16], prio[16], reasons[256];
+	uint64_t	 received;
+	int64_t		 due;
+	size_t		 i;
+
+	if (audit_get(r, "outcome", outcome, sizeof(outcome)) == -1 ||
+	    audit_get_u64(r, "received_at", &received) == -1)
+		return -1;
+	if (strcmp(outcome, "routed") == 0) {
+		if (audit_get(r, "priority", prio, sizeof(prio)) == -1 ||
+		    queue_time_field(r, "due", &due) == -1 ||
+		    audit_get(r, "reasons", reasons, sizeof(reasons)) == -1)
+			return -1;
+	} else if (queue_time_field(r, "follow_up_due", &due) == 0) {
+		snprintf(prio, sizeof(prio), "normal");
+		snprintf(reasons, sizeof(reasons), "LONG_TERM");
+	} else
+		return 0;		/* a plain grant: not in the queue */
+	if (a->item != NULL || (q = calloc(1, sizeof(*q))) == NULL)
+		return -1;
+	q->app = a;
+	q->kind = strcmp(outcome, "routed") == 0 ? Q_CASE : Q_FOLLOW_UP;
+	q->urgent = strcmp(prio, "urgent") == 0;
+	q->received = (int64_t)received;
+	q->due = due;
+	for (i = 0; reasons[i] != '\0'; i++)
+		q->reasons[i] = reasons[i] == ',' ? ' ' : reasons[i];
+	q->reasons[i] = '\0';
+	if (q->kind == Q_CASE)
+		snprintf(q->preferred, sizeof(q->preferred), "%s",
+		    view_preferred(v, a->applicant, a->partner));
+	if (map_put(&v->queue, a->id, q) == -1) {
+		free(q);
+		return -1;
+	}
+	a->item = q;
+	return 0;
+}
+
+/* Out of the queue; the item stays with its application (the case
+ * document shows it as decided or completed). */
+static void
+queue_close(struct view *v, struct view_app *a, int how)
+{
+	map_del(&v->queue, a->id);
+	a->item->closed = how;
+	a->item->holder[0] = '\0';
+}
+
+int
+queue_replay(struct view *v, struct view_app *a, const struct audit_record *r)
+{
+	struct q_item	*q = a->item;
+	char		 cn[65], to[65], outcome[16];
+
+	if (audit_is(r, "evaluated"))
+		return queue_from_evaluated(v, a, r);
+	if (q == NULL || q->closed || queue_actor_cn(r, cn, sizeof(cn)) == -1)
+		return -1;
+	if (audit_is(r, "claimed")) {
+		snprintf(q->holder, sizeof(q->holder), "%s", cn);
+		q->claimed_at = queue_rtime(r);
+	} else if (audit_is(r, "released")) {
+		q->holder[0] = '\0';
+		q->claimed_at = 0;
+	} else if (audit_is(r, "assigned")) {
+		if (audit_get(r, "to", to, sizeof(to)) == -1)
+			return -1;
+		snprintf(q->holder, sizeof(q->holder), "%s", to);
+		q->claimed_at = queue_rtime(r);
+	} else if (audit_is(r, "decided")) {
+		if (q->kind != Q_CASE ||
+		    audit_get(r, "outcome", outcome, sizeof(outcome)) == -1)
+			return -1;
+		/* The caseworker's decision is the current one now. */
+		a->eval_off = r->offset;
+		a->eval_len = (uint32_t)r->len;
+		a->decided = 1;
+		a->granted = strcmp(outcome, "denied") != 0;
+		if ((a->granted && view_grant_month(v, a) == -1) ||
+		    view_set_caseworker(v, a, cn) == -1)
+			return -1;
+		queue_close(v, a, 1);
+	} else if (audit_is(r, "completed")) {
+		if (q->kind != Q_FOLLOW_UP)
+			return -1;
+		a->completed = 1;
+		queue_close(v, a, 2);
+	} else
+		return -1;
+	return 0;
+}
+
+const char *
+queue_holder(const struct q_item *q, int64_t now, int idle_minutes)
+{
+	if (q->holder[0] == '\0' ||
+	    now >= q->claimed_at + (int64_t)idle_minutes * 60)
+		return "";
+	return q->holder;
+}
+
+int
+queue_reserved(const struct q_item *q, int64_t now)
+{
+	/* Offered first to the preferred caseworker, for the first half
+	 * of the time from receipt to due; then to anyone. */
+	return q->preferred[0] != '\0' &&
+	    now < q->received + (q->due - q->received) / 2;
+}
+
+static int
+queue_order(const void *pa, const void *pb)
+{
+	const struct q_item *a = *(struct q_item *const *)pa;
+	const struct q_item *b = *(struct q_item *const *)pb;
+
+	if (a->urgent != b->urgent)
+		return b->urgent - a->urgent;
+	if (a->due != b->due)
+		return a->due < b->due ? -1 : 1;
+	if (a->received != b->received)
+		return a->received < b->received ? -1 : 1;
+	return strcmp(a->app->id, b->app->id);
+}
+
+int
+queue_list(struct view *v, const struct queue_filter *f, int64_t now,
+    int idle_minutes, struct q_item ***out, size_t *n)
+{
+	struct q_item	**list, *q;
+	const char	 *holder;
+	size_t		  i, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (v->queue.n == 0)
+		return 0;
+	if ((list = malloc(v->queue.n * sizeof(*list))) == NULL)
+		return -1;
+	for (i = 0; i < v->queue.cap; i++) {
+		if (v->queue.slots[i].hash < 2)
+			continue;
+		q = v->queue.slots[i].val;
+		holder = queue_holder(q, now, idle_minutes);
+		if ((f->state == 1 && holder[0] != '\0') ||
+		    (f->state == 2 && holder[0] == '\0') ||
+		    (f->priority == 1 && !q->urgent) ||
+		    (f->priority == 2 && q->urgent) ||
+		    (f->kind == 1 && q->kind != Q_CASE) ||
+		    (f->kind == 2 && q->kind != Q_FOLLOW_UP) ||
+		    (f->overdue && now <= q->due) ||
+		    (f->assignee != NULL && strcmp(holder, f->assignee) != 0))
+			continue;
+		list[k++] = q;
+	}
+	qsort(list, k, sizeof(*list), queue_order);
+	*out = list;
+	*n = k;
+	return 0;
+}
