@@ -565,10 +565,22 @@ ctl_exchange_report(struct ctl_exchange *x)
 		    "(the server's certificate, checked against %s for %s)",
 		    X509_verify_cert_error_string(x->verify), cl->conn->ca,
 		    cl->host);
+	else if (strstr(x->tlserr, "protocol version") != NULL ||
+	    strstr(x->tlserr, "unsupported protocol") != NULL)
+		snprintf(why, sizeof(why), "no TLS version in common "
+		    "(bistandctl speaks TLS 1.2 and 1.3): %s", x->tlserr);
+	else if (strstr(x->tlserr, "unknown ca") != NULL ||
+	    strstr(x->tlserr, "certificate required") != NULL ||
+	    strstr(x->tlserr, "bad certificate") != NULL ||
+	    strstr(x->tlserr, "certificate unknown") != NULL ||
+	    strstr(x->tlserr, "unsupported certificate") != NULL ||
+	    strstr(x->tlserr, "certificate expired") != NULL ||
+	    strstr(x->tlserr, "certificate revoked") != NULL)
+		snprintf(why, sizeof(why), "the server refused the client "
+		    "certificate %s (%s)", cl->conn->cert, x->tlserr);
 	else if (strstr(x->tlserr, "alert") != NULL)
 		snprintf(why, sizeof(why), "the server refused the TLS "
-		    "session (%s); is %s a client certificate it accepts?",
-		    x->tlserr, cl->conn->cert);
+		    "session (%s)", x->tlserr);
 	else if (x->tlserr[0] != '\0')
 		snprintf(why, sizeof(why), "TLS: %s", x->tlserr);
 	else if (x->herr == EVREQ_HTTP_DATA_TOO_LONG)

@@ -398,9 +398,9 @@ view_replay_case(struct view *v, const struct audit_record *r)
 
 	if (audit_get(r, "id", id, sizeof(id)) == -1 ||
 	    (a = view_app(v, id)) == NULL || a->pending ||
-	    view_event_add(a, r->offset, (uint32_t)r->len) == -1)
+	    queue_replay(v, a, r) == -1)
 		return -1;
-	return queue_replay(v, a, r);
+	return view_event_add(a, r->offset, (uint32_t)r->len);
 }
 
 int

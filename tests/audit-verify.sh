@@ -177,7 +177,8 @@ BEGIN {
 	FS = "\n"
 	zeros = "0000000000000000000000000000000000000000000000000000000000000000"
 	valre = "^([-A-Za-z0-9._~:,+/=@]|%[0-9A-F][0-9A-F])*$"
-	split("opened ruleset received evaluated refused forbidden checkpoint", tl, " ")
+	split("opened ruleset received evaluated refused forbidden checkpoint " \
+	    "claimed released assigned decided completed", tl, " ")
 	for (i in tl) known[tl[i]] = 1
 	split("eservice caseworker auditor other", rl, " ")
 	for (i in rl) role[rl[i]] = 1
@@ -234,7 +235,9 @@ BEGIN {
 	}
 	want = (type == "opened" || type == "ruleset" || type == "checkpoint") ? "daemon" : \
 	       (type == "evaluated") ? "automated" : \
-	       (type == "received" || type == "refused") ? "eservice" : "role"
+	       (type == "received") ? "eservice" : \
+	       (type == "claimed" || type == "released" || type == "assigned" || \
+	        type == "decided" || type == "completed") ? "caseworker" : "role"
 	if (want == "role" ? (arole == "daemon" || arole == "automated") : (arole != want))
 		fail("ACTOR " q(actor) " is not allowed for TYPE " type)
 

@@ -541,6 +541,180 @@ START_TEST(view_replay_half_job)
 }
 END_TEST
 
+/* --- the queue ---------------------------------------------------- */
+
+/* The TIME replay_line writes, as epoch seconds. */
+#define T0	1795341600LL		/* 2026-11-22T10:00:00Z */
+
+#define ROUTED(id, prio, due) "id=" id "&outcome=routed&priority=" prio \
+	"&due=" due "&reasons=HEALTH,ACUTE_NEED&received_at=1795341600"
+
+START_TEST(queue_claims_and_decisions)
+{
+	struct view	 v;
+	struct view_app	*a;
+	struct q_item	*q;
+
+	memset(&v, 0, sizeof(v));
+	ck_assert_int_eq(replay_line(&v, 1, "received", "eservice:x",
+	    RECEIVED("q1", "2026-11")), 0);
+	ck_assert_int_eq(replay_line(&v, 2, "evaluated", "automated",
+	    ROUTED("q1", "urgent", "2026-11-22T14:00:00Z")), 0);
+	ck_assert_ptr_nonnull(a = view_app(&v, "q1"));
+	ck_assert_ptr_nonnull(q = a->item);
+	ck_assert_uint_eq(v.queue.n, 1);
+	ck_assert_int_eq(q->kind, Q_CASE);
+	ck_assert_int_eq(q->urgent, 1);
+	ck_assert_int_eq(q->received, T0);
+	ck_assert_int_eq(q->due, T0 + 4 * 3600);
+	ck_assert_str_eq(q->reasons, "HEALTH ACUTE_NEED");
+	ck_assert_str_eq(q->preferred, "");
+	ck_assert_str_eq(queue_holder(q, T0, 120), "");
+	/* A claim lives claim_idle_minutes from its record's TIME. */
+	ck_assert_int_eq(replay_line(&v, 3, "claimed", "caseworker:h1",
+	    "id=q1"), 0);
+	ck_assert_str_eq(queue_holder(q, T0 + 120 * 60 - 1, 120), "h1");
+	ck_assert_str_eq(queue_holder(q, T0 + 120 * 60, 120), "");
+	ck_assert_int_eq(replay_line(&v, 4, "released", "caseworker:h1",
+	    "id=q1"), 0);
+	ck_assert_str_eq(queue_holder(q, T0, 120), "");
+	ck_assert_int_eq(replay_line(&v, 5, "assigned", "caseworker:h1",
+	    "id=q1&to=h2"), 0);
+	ck_assert_str_eq(queue_holder(q, T0, 120), "h2");
+	/* Only caseworkers act on cases; follow-up verbs not on cases. */
+	ck_assert_int_eq(replay_line(&v, 6, "claimed", "eservice:x",
+	    "id=q1"), -1);
+	ck_assert_int_eq(replay_line(&v, 7, "completed", "caseworker:h2",
+	    "id=q1&note=x"), -1);
+	ck_assert_int_eq(replay_line(&v, 8, "claimed", "caseworker:h1",
+	    "id=nope"), -1);
+	ck_assert_int_eq(replay_line(&v, 9, "decided", "caseworker:h2",
+	    "id=q1&outcome=partly-granted&amount=4200&motivation=m"), 0);
+	ck_assert_int_eq(a->decided, 1);
+	ck_assert_int_eq(a->granted, 1);
+	ck_assert_int_eq(a->eval_off, 1000);	/* the decided record */
+	ck_assert_int_eq(q->closed, 1);
+	ck_assert_uint_eq(v.queue.n, 0);
+	ck_assert_ptr_eq(a->item, q);		/* kept for the case view */
+	ck_assert_uint_eq(a->nevents, 6);
+	/* Nothing more happens to a decided case. */
+	ck_assert_int_eq(replay_line(&v, 10, "claimed", "caseworker:h1",
+	    "id=q1"), -1);
+	/* Its month counts for the household, h2 is its caseworker. */
+	{
+		int	*m;
+		size_t	 n;
+
+		ck_assert_int_eq(view_history(&v, PA, "", M(2026, 12), &m,
+		    &n), 0);
+		ck_assert_uint_eq(n, 1);
+		ck_assert_int_eq(m[0], M(2026, 11));
+		free(m);
+	}
+	ck_assert_str_eq(view_preferred(&v, PA, ""), "h2");
+	/* The next case of the household is offered to h2 first, for the
+	 * first half of its time to due. */
+	ck_assert_int_eq(replay_line(&v, 11, "received", "eservice:x",
+	    RECEIVED("q2", "2026-12")), 0);
+	ck_assert_int_eq(replay_line(&v, 12, "evaluated", "automated",
+	    ROUTED("q2", "normal", "2026-11-24T10:00:00Z")), 0);
+	q = view_app(&v, "q2")->item;
+	ck_assert_str_eq(q->preferred, "h2");
+	ck_assert_int_eq(queue_reserved(q, T0 + 24 * 3600 - 1), 1);
+	ck_assert_int_eq(queue_reserved(q, T0 + 24 * 3600), 0);
+	view_free(&v);
+}
+END_TEST
+
+START_TEST(queue_follow_up_and_order)
+{
+	struct view		 v;
+	struct view_app		*a;
+	struct queue_filter	 f;
+	struct q_item		**l;
+	size_t			 n;
+
+	memset(&v, 0, sizeof(v));
+	/* A plain grant: not in the queue. A LONG_TERM grant: a task. */
+	ck_assert_int_eq(replay_line(&v, 1, "received", "eservice:x",
+	    RECEIVED("g1", "2026-11")), 0);
+	ck_assert_int_eq(replay_line(&v, 2, "evaluated", "automated",
+	    "id=g1&outcome=granted&amount=5&received_at=1795341600"), 0);
+	ck_assert_ptr_null(view_app(&v, "g1")->item);
+	ck_assert_int_eq(replay_line(&v, 3, "received", "eservice:x",
+	    RECEIVED("f1", "2026-10")), 0);
+	ck_assert_int_eq(replay_line(&v, 4, "evaluated", "automated",
+	    "id=f1&outcome=granted&amount=5&received_at=1795341600"
+	    "&follow_up_due=2026-12-06T10:00:00Z"), 0);
+	ck_assert_ptr_nonnull(a = view_app(&v, "f1"));
+	ck_assert_int_eq(a->item->kind, Q_FOLLOW_UP);
+	ck_assert_int_eq(a->item->due, T0 + 14 * 86400);
+	ck_assert_str_eq(a->item->reasons, "LONG_TERM");
+	/* Cases, normal due soon, normal due later, urgent due latest. */
+	ck_assert_int_eq(replay_line(&v, 5, "received", "eservice:x",
+	    RECEIVED("n1", "2026-09")), 0);
+	ck_assert_int_eq(replay_line(&v, 6, "evaluated", "automated",
+	    ROUTED("n1", "normal", "2026-11-23T10:00:00Z")), 0);
+	ck_assert_int_eq(replay_line(&v, 7, "received", "eservice:x",
+	    RECEIVED("n2", "2026-08")), 0);
+	ck_assert_int_eq(replay_line(&v, 8, "evaluated", "automated",
+	    ROUTED("n2", "normal", "2026-11-22T11:00:00Z")), 0);
+	ck_assert_int_eq(replay_line(&v, 9, "received", "eservice:x",
+	    RECEIVED("u1", "2026-07")), 0);
+	ck_assert_int_eq(replay_line(&v, 10, "evaluated", "automated",
+	    ROUTED("u1", "urgent", "2026-11-30T10:00:00Z")), 0);
+	ck_assert_int_eq(replay_line(&v, 11, "claimed", "caseworker:h1",
+	    "id=n1"), 0);
+	memset(&f, 0, sizeof(f));
+	ck_assert_int_eq(queue_list(&v, &f, T0 + 7200, 120, &l, &n), 0);
+	ck_assert_uint_eq(n, 4);
+	ck_assert_str_eq(l[0]->app->id, "u1");	/* urgent first */
+	ck_assert_str_eq(l[1]->app->id, "n2");	/* then by due */
+	ck_assert_str_eq(l[2]->app->id, "n1");
+	ck_assert_str_eq(l[3]->app->id, "f1");
+	free(l);
+	f.overdue = 1;				/* n2 was due at 11:00 */
+	ck_assert_int_eq(queue_list(&v, &f, T0 + 7200, 120, &l, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(l[0]->app->id, "n2");
+	free(l);
+	memset(&f, 0, sizeof(f));
+	f.state = 2;
+	f.assignee = "h1";
+	ck_assert_int_eq(queue_list(&v, &f, T0 + 60, 120, &l, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(l[0]->app->id, "n1");
+	free(l);
+	/* The claim lapsed: open again. */
+	ck_assert_int_eq(queue_list(&v, &f, T0 + 7200, 120, &l, &n), 0);
+	ck_assert_uint_eq(n, 0);
+	free(l);
+	f.assignee = NULL;
+	f.state = 1;
+	f.kind = 2;
+	ck_assert_int_eq(queue_list(&v, &f, T0, 120, &l, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(l[0]->app->id, "f1");
+	free(l);
+	f.kind = 0;
+	f.priority = 1;
+	ck_assert_int_eq(queue_list(&v, &f, T0, 120, &l, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	free(l);
+	/* A follow-up is completed, not decided. */
+	ck_assert_int_eq(replay_line(&v, 12, "claimed", "caseworker:h1",
+	    "id=f1"), 0);
+	ck_assert_int_eq(replay_line(&v, 13, "decided", "caseworker:h1",
+	    "id=f1&outcome=granted&amount=5&motivation=m"), -1);
+	ck_assert_int_eq(replay_line(&v, 14, "completed", "caseworker:h1",
+	    "id=f1&note=Mote"), 0);
+	ck_assert_int_eq(a->completed, 1);
+	ck_assert_int_eq(a->item->closed, 2);
+	ck_assert_uint_eq(v.queue.n, 3);
+	view_free(&v);
+}
+END_TEST
+
 /* --- replay equivalence, with the real writer -------------------- */
 
 static char			 dir[] = "/tmp/check_view.XXXXXX";
@@ -956,6 +1130,8 @@ view_suite(void)
 	tcase_add_test(tc, view_rulesets_and_actors);
 	tcase_add_test(tc, view_replay_rules);
 	tcase_add_test(tc, view_replay_half_job);
+	tcase_add_test(tc, queue_claims_and_decisions);
+	tcase_add_test(tc, queue_follow_up_and_order);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("replay");
