@@ -432,7 +432,7 @@ api_queue_get(struct hreq *h)
 	struct errdoc		 e;
 	const char		*v, *qs;
 	char			*doc, *end, num[24];
-	size_t			 n = 0, i, limit = CW_LIMIT, len;
+	size_t			 n = 0, i, limit = CW_LIMIT, len, total = 0;
 	int64_t			 now = (int64_t)time(NULL);
 	int			 idle = h->st->conf->claim_idle_minutes;
 	unsigned long		 l;
@@ -480,17 +480,18 @@ api_queue_get(struct hreq *h)
 			goto bad;
 		limit = l;
 	}
-	if (queue_list(&h->core->view, &f, now, idle, &list, &n) == -1 ||
+	if (queue_list(&h->core->view, &f, now, idle, limit, &list, &n,
+	    &total) == -1 ||
 	    (buf = xmlBufferCreate()) == NULL ||
 	    (w = cw_start(buf, "queue")) == NULL)
 		goto oom;
-	snprintf(num, sizeof(num), "%zu", n < limit ? n : limit);
+	snprintf(num, sizeof(num), "%zu", n);
 	if (xmlTextWriterWriteAttribute(w, BAD_CAST "count", BAD_CAST num) < 0)
 		goto oom;
-	snprintf(num, sizeof(num), "%zu", n);
+	snprintf(num, sizeof(num), "%zu", total);
 	if (xmlTextWriterWriteAttribute(w, BAD_CAST "total", BAD_CAST num) < 0)
 		goto oom;
-	for (i = 0; i < n && i < limit; i++)
+	for (i = 0; i < n; i++)
 		if (cw_item(w, list[i], now, idle) == -1)
 			goto oom;
 	if (cw_finish(w, buf, &doc, &len) == -1) {

@@ -198,20 +198,45 @@ queue_order(const void *pa, const void *pb)
 	return strcmp(a->app->id, b->app->id);
 }
 
+/* Sift-down in a max-heap by queue order (the root is the item that
+ * comes last among those kept). */
+static void
+queue_sift(struct q_item **h, size_t n, size_t i)
+{
+	struct q_item	*t;
+	size_t		 c;
+
+	for (; (c = 2 * i + 1) < n; i = c) {
+		if (c + 1 < n && queue_order(&h[c + 1], &h[c]) > 0)
+			c++;
+		if (queue_order(&h[c], &h[i]) <= 0)
+			break;
+		t = h[i];
+		h[i] = h[c];
+		h[c] = t;
+	}
+}
+
 int
 queue_list(struct view *v, const struct queue_filter *f, int64_t now,
-    int idle_minutes, struct q_item ***out, size_t *n)
+    int idle_minutes, size_t limit, struct q_item ***out, size_t *n,
+    size_t *total)
 {
-	struct q_item	**list, *q;
+	struct q_item	**heap, *q;
 	const char	 *holder;
-	size_t		  i, k = 0;
+	size_t		  i, k = 0, matched = 0;
 
 	*out = NULL;
-	*n = 0;
-	if (v->queue.n == 0)
+	*n = *total = 0;
+	if (v->queue.n == 0 || limit == 0)
 		return 0;
-	if ((list = malloc(v->queue.n * sizeof(*list))) == NULL)
+	if (limit > v->queue.n)
+		limit = v->queue.n;
+	if ((heap = malloc(limit * sizeof(*heap))) == NULL)
 		return -1;
+	/* Only the first `limit` in queue order are kept: a bounded heap
+	 * makes a page of a 100 000-item queue O(n log limit), not a sort
+	 * of everything. */
 	for (i = 0; i < v->queue.cap; i++) {
 		if (v->queue.slots[i].hash < 2)
 			continue;
@@ -226,10 +251,23 @@ queue_list(struct view *v, const struct queue_filter *f, int64_t now,
 		    (f->overdue && now <= q->due) ||
 		    (f->assignee != NULL && strcmp(holder, f->assignee) != 0))
 			continue;
-		list[k++] = q;
+		matched++;
+		if (k < limit) {
+			heap[k++] = q;
+			if (k == limit) {
+				size_t j;
+
+				for (j = limit / 2; j-- > 0;)
+					queue_sift(heap, limit, j);
+			}
+		} else if (queue_order(&q, &heap[0]) < 0) {
+			heap[0] = q;
+			queue_sift(heap, limit, 0);
+		}
 	}
-	qsort(list, k, sizeof(*list), queue_order);
-	*out = list;
+	qsort(heap, k, sizeof(*heap), queue_order);
+	*out = heap;
 	*n = k;
+	*total = matched;
 	return 0;
 }

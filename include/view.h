@@ -119,7 +119,8 @@ const char *queue_holder(const struct q_item *, int64_t now,
 	    int idle_minutes);
 /* 1 while the item is held back for its preferred caseworker. */
 int	queue_reserved(const struct q_item *, int64_t now);
-/* Items matching, in queue order, into a new array of pointers. */
+/* The first `limit` items matching, in queue order, into a new array
+ * of pointers (*n of them); *total counts every item matching. */
 struct queue_filter {
 	int		 state;		/* 0 all, 1 open, 2 claimed */
 	int		 priority;	/* 0 any, 1 urgent, 2 normal */
@@ -128,7 +129,8 @@ struct queue_filter {
 	const char	*assignee;	/* NULL: anyone */
 };
 int	queue_list(struct view *, const struct queue_filter *, int64_t now,
-	    int idle_minutes, struct q_item ***out, size_t *n);
+	    int idle_minutes, size_t limit, struct q_item ***out, size_t *n,
+	    size_t *total);
 /* The preferred caseworker of a household (applicant or partner). */
 const char *view_preferred(struct view *, const char *applicant,
 	    const char *partner);

@@ -632,7 +632,7 @@ START_TEST(queue_follow_up_and_order)
 	struct view_app		*a;
 	struct queue_filter	 f;
 	struct q_item		**l;
-	size_t			 n;
+	size_t			 n, total;
 
 	memset(&v, 0, sizeof(v));
 	/* A plain grant: not in the queue. A LONG_TERM grant: a task. */
@@ -666,39 +666,48 @@ START_TEST(queue_follow_up_and_order)
 	ck_assert_int_eq(replay_line(&v, 11, "claimed", "caseworker:h1",
 	    "id=n1"), 0);
 	memset(&f, 0, sizeof(f));
-	ck_assert_int_eq(queue_list(&v, &f, T0 + 7200, 120, &l, &n), 0);
+	ck_assert_int_eq(queue_list(&v, &f, T0 + 7200, 120, 100, &l, &n, &total), 0);
 	ck_assert_uint_eq(n, 4);
 	ck_assert_str_eq(l[0]->app->id, "u1");	/* urgent first */
 	ck_assert_str_eq(l[1]->app->id, "n2");	/* then by due */
 	ck_assert_str_eq(l[2]->app->id, "n1");
 	ck_assert_str_eq(l[3]->app->id, "f1");
+	ck_assert_uint_eq(total, 4);
+	free(l);
+	/* A page: the first two in queue order, and the total. */
+	ck_assert_int_eq(queue_list(&v, &f, T0 + 7200, 120, 2, &l, &n,
+	    &total), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_uint_eq(total, 4);
+	ck_assert_str_eq(l[0]->app->id, "u1");
+	ck_assert_str_eq(l[1]->app->id, "n2");
 	free(l);
 	f.overdue = 1;				/* n2 was due at 11:00 */
-	ck_assert_int_eq(queue_list(&v, &f, T0 + 7200, 120, &l, &n), 0);
+	ck_assert_int_eq(queue_list(&v, &f, T0 + 7200, 120, 100, &l, &n, &total), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(l[0]->app->id, "n2");
 	free(l);
 	memset(&f, 0, sizeof(f));
 	f.state = 2;
 	f.assignee = "h1";
-	ck_assert_int_eq(queue_list(&v, &f, T0 + 60, 120, &l, &n), 0);
+	ck_assert_int_eq(queue_list(&v, &f, T0 + 60, 120, 100, &l, &n, &total), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(l[0]->app->id, "n1");
 	free(l);
 	/* The claim lapsed: open again. */
-	ck_assert_int_eq(queue_list(&v, &f, T0 + 7200, 120, &l, &n), 0);
+	ck_assert_int_eq(queue_list(&v, &f, T0 + 7200, 120, 100, &l, &n, &total), 0);
 	ck_assert_uint_eq(n, 0);
 	free(l);
 	f.assignee = NULL;
 	f.state = 1;
 	f.kind = 2;
-	ck_assert_int_eq(queue_list(&v, &f, T0, 120, &l, &n), 0);
+	ck_assert_int_eq(queue_list(&v, &f, T0, 120, 100, &l, &n, &total), 0);
 	ck_assert_uint_eq(n, 1);
 	ck_assert_str_eq(l[0]->app->id, "f1");
 	free(l);
 	f.kind = 0;
 	f.priority = 1;
-	ck_assert_int_eq(queue_list(&v, &f, T0, 120, &l, &n), 0);
+	ck_assert_int_eq(queue_list(&v, &f, T0, 120, 100, &l, &n, &total), 0);
 	ck_assert_uint_eq(n, 1);
 	free(l);
 	/* A follow-up is completed, not decided. */

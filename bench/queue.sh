@@ -1,0 +1,49 @@
+#!/bin/sh
+# bench/queue.sh [bindir]: the queue of the real daemon with N routed
+# cases (default 100 000): generate the state (bench_queue), start
+# bistandd on it, and time GET /v1/queue over mutual TLS on one kept-alive
+# connection; report the daemon's start-up (verify + replay) and RSS.
+set -eu
+cd "$(dirname "$0")/.."
+B=${1:-build/bench}
+N=${BENCH_QUEUE:-100000}
+D=$(mktemp -d "${BENCH_DIR:-/var/tmp}/bench-queue.XXXXXX")
+pid=
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$D"' EXIT
+sh tests/mkcerts.sh "$D/tls" >/dev/null
+"$B/bench_queue" -n "$N" -d "$D/state"
+cat > "$D/conf" <<CONF
+listen 127.0.0.1:0
+tls_certificate $D/tls/server.crt
+tls_key $D/tls/server.key
+tls_client_ca $D/tls/ca.crt
+state_dir $D/state
+schema_dir $PWD/etc
+rules_dir $PWD/rules
+examples_dir $PWD/etc/examples
+CONF
+t0=$(date +%s.%N)
+"${BISTAND:-build/bistandd}" -d -f "$D/conf" 2>"$D/log" &
+pid=$!
+i=0
+until grep -q 'listening on' "$D/log"; do
+	i=$((i + 1)); [ $i -lt 600 ] || { cat "$D/log"; exit 1; }
+	sleep 0.1
+done
+t1=$(date +%s.%N)
+port=$(sed -n 's/.*listening on 127.0.0.1 port \([0-9]*\).*/\1/p' "$D/log")
+echo "daemon start-up with $N cases (verify + replay): $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }') s"
+grep -o 'trail verified.*' "$D/log"
+echo "daemon RSS: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
+C="curl -sS --cacert $D/tls/ca.crt --cert $D/tls/caseworker.crt --key $D/tls/caseworker.key"
+for q in "limit=100" "limit=10000" "state=open&priority=urgent&limit=100" "overdue=true&limit=100"; do
+	u="https://127.0.0.1:$port/v1/queue?$q"
+	# 21 requests on one connection; the first includes the handshake.
+	set --
+	for k in $(seq 21); do set -- "$@" -o /dev/null "$u"; done
+	$C -w '%{time_total}\n' "$@" | tail -n 20 | sort -n |
+	    awk -v q="$q" '{ t[NR] = $1 * 1000 }
+	    END { printf "GET /v1/queue?%s: p50 %.1f ms, max %.1f ms (20 requests)\n", q, t[10], t[20] }'
+done
+$C -s "https://127.0.0.1:$port/v1/queue?limit=1" | grep -o 'total="[0-9]*"'
+echo "daemon RSS after: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
