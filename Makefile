@@ -125,8 +125,9 @@ rulecheck: all
 
 integration: all
 	BISTAND_BUILD="$(CURDIR)/$(BUILD)" sh tests/integration.sh
-	@if [ -f tests/integration_audit.sh ]; then \
-	    BISTAND_BUILD="$(CURDIR)/$(BUILD)" bash tests/integration_audit.sh; fi
+	BISTAND_BUILD="$(CURDIR)/$(BUILD)" bash tests/integration_audit.sh
+	BISTAND_BUILD="$(CURDIR)/$(BUILD)" bash tests/integration_queue.sh
+	BISTAND_BUILD="$(CURDIR)/$(BUILD)" bash tests/integration_client.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \

@@ -38,6 +38,7 @@ struct case_job {
 	struct audit_job	 job;
 	struct hreq		*h;
 	struct core		*core;
+	char			 id[APP_ID_MAX + 1];	/* the busy case */
 	int			 idle;		/* claim_idle_minutes */
 	int			 reply_doc;	/* answer the new decision */
 	char			*doc;
@@ -288,6 +289,14 @@ cw_item_of(struct hreq *h)
 		    "this id");
 		return NULL;
 	}
+	/* Checks are made against the views, which change only once a
+	 * record is durable: one change per case at a time, or two
+	 * requests at the same moment would both pass them. */
+	if (a->busy) {
+		cw_refuse(h, 409, ERR_CONFLICT, "another change to this case "
+		    "is being recorded right now; look at the case again");
+		return NULL;
+	}
 	return a->item;
 }
 
@@ -316,6 +325,8 @@ cw_job_done(struct audit_job *j)
 	struct view_app	*a;
 	struct errdoc	 e;
 
+	if ((a = view_app(&cj->core->view, cj->id)) != NULL)
+		a->busy = 0;
 	if (!j->ok || core_apply(cj->core, j->rec[0].offset,
 	    j->rec[0].len) == -1) {
 		if (j->ok)
@@ -339,6 +350,7 @@ cw_record(struct hreq *h, const char *type, struct abuf *pl, char *doc,
     size_t doclen)
 {
 	struct case_job	*cj;
+	struct view_app	*a;
 	struct errdoc	 e;
 
 	if (!audit_writer_ok(h->core->writer) ||
@@ -352,6 +364,9 @@ cw_record(struct hreq *h, const char *type, struct abuf *pl, char *doc,
 	}
 	cj->h = h;
 	cj->core = h->core;
+	snprintf(cj->id, sizeof(cj->id), "%s", h->param);
+	if ((a = view_app(&h->core->view, h->param)) != NULL)
+		a->busy = 1;
 	cj->idle = h->st->conf->claim_idle_minutes;
 	cj->doc = doc;
 	cj->doclen = doclen;
@@ -396,6 +411,27 @@ cw_body(struct hreq *h, const struct app_schema *schema, const char *name)
 		return NULL;
 	}
 	return doc;
+}
+
+/* xs:token's value space: no leading or trailing white space, inner
+ * runs as one space (the schema validated the collapsed form). */
+static void
+cw_token(char *s)
+{
+	char	*r = s, *w = s;
+	int	 space = 0;
+
+	for (; *r != '\0'; r++) {
+		if (*r == ' ' || *r == '\t' || *r == '\n' || *r == '\r') {
+			space = w != s;
+			continue;
+		}
+		if (space)
+			*w++ = ' ';
+		space = 0;
+		*w++ = *r;
+	}
+	*w = '\0';
 }
 
 /* The text of root's child name (malloc'ed), or NULL when absent. */
@@ -596,6 +632,7 @@ api_case_assign(struct hreq *h)
 		cw_refuse(h, 500, ERR_INTERNAL, "out of memory");
 		return;
 	}
+	cw_token(to);
 	abuf_kv(&pl, "id", h->param);
 	abuf_kv(&pl, "to", to);
 	free(to);
@@ -634,6 +671,9 @@ api_case_decide(struct hreq *h)
 		cw_refuse(h, 500, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
+	cw_token(out);
+	if (amt != NULL)
+		cw_token(amt);
 	outcome = strcmp(out, "granted") == 0 ? DEC_GRANTED :
 	    strcmp(out, "denied") == 0 ? DEC_DENIED : DEC_PARTLY_GRANTED;
 	if (amt != NULL)

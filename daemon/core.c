@@ -42,6 +42,10 @@ core_open(struct event_base *base, const struct config *conf,
 	if (audit_writer_start(base, &wc, c->keys, view_replay, &c->view,
 	    &c->scan, &c->writer, err, errlen) == -1)
 		goto err;
+	if (c->view.ignored > 0)
+		log_warnx("audit: %llu caseworker record(s) did not fit their "
+		    "case's state and changed nothing (they stay in the trail)",
+		    (unsigned long long)c->view.ignored);
 	if ((n = view_drop_pending(&c->view)) > 0)
 		log_warnx("audit: %zu application(s) have a received record "
 		    "but no evaluation (a crash between the two; never "

@@ -10,9 +10,9 @@
  *   decide ID --outcome ...      POST /v1/cases/ID/decision
  *
  * Names and personnummer are shown here, to the caseworker whose tool
- * this is; bistandctl logs nothing. Every text that came from an
- * applicant or the server goes through ctl_put(), so none of it can
- * drive the terminal. Exit 0 done, 1 refused by the server (its error
+ * this is; bistandctl logs nothing. The texts of the answers (names,
+ * messages, descriptions, motivations, notes, identities) are printed
+ * with ctl_put(), so that none of them can drive the terminal. Exit 0 done, 1 refused by the server (its error
  * code and message are printed), 2 usage or connection error.
  */
 #include <errno.h>
@@ -20,17 +20,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libxml/tree.h>
 
-#include "application.h"
 #include "ctl.h"
 #include "pnr.h"
 
 #define CW_NS		"urn:bistand:caseworker:1"
 #define DECISION_NS	"urn:bistand:decision:1"
-#define MOTIVATION_MAX	10000		/* characters */
+#define TEXT_MAX	10000		/* characters: motivation, note */
 #define WRAP		76		/* columns for running text */
 
 static const char exit_help[] =
@@ -40,20 +38,31 @@ static const char exit_help[] =
 
 /* --- text layout ------------------------------------------------- */
 
-/* Running text (a message, a motivation), wrapped at WRAP columns,
- * each line after indent; the writer's own line breaks are kept. */
+/*
+ * Running text (a message, a motivation, an explanation), wrapped at
+ * WRAP columns. The cursor is at column col of the current line (0: at
+ * the start of one, then indent is printed first); each further line
+ * starts with indent. The writer's own line breaks are kept.
+ */
 static void
-cases_wrap(const char *s, const char *indent)
+cases_wrap(const char *s, int col, const char *indent)
 {
 	const char	*p, *eol, *w, *we, *sp;
 	char		*word;
-	int		 col, ww, ind = ctl_width(indent);
+	int		 ww, ind = ctl_width(indent), start;
 
-	for (p = s; *p != '\0'; p = *eol ? eol + 1 : eol) {
-		if ((eol = strchr(p, '\n')) == NULL)
-			eol = p + strlen(p);
+	if (col == 0) {
 		fputs(indent, stdout);
 		col = ind;
+	}
+	for (p = s; *p != '\0'; p = *eol ? eol + 1 : eol) {
+		if (p != s) {
+			printf("\n%s", indent);
+			col = ind;
+		}
+		start = col;
+		if ((eol = strchr(p, '\n')) == NULL)
+			eol = p + strlen(p);
 		for (w = p; w < eol; w = we) {
 			for (sp = w; sp < eol && (*sp == ' ' || *sp == '\t' ||
 			    *sp == '\r'); sp++)
@@ -66,10 +75,10 @@ cases_wrap(const char *s, const char *indent)
 			if ((word = strndup(sp, (size_t)(we - sp))) == NULL)
 				return;
 			ww = ctl_width(word);
-			if (col > ind && col + 1 + ww > WRAP) {
+			if (col > start && col + 1 + ww > WRAP) {
 				printf("\n%s", indent);
-				col = ind;
-			} else if (col > ind) {
+				col = start = ind;
+			} else if (col > start) {
 				putchar(' ');
 				col++;
 			}
@@ -77,8 +86,8 @@ cases_wrap(const char *s, const char *indent)
 			col += ww;
 			free(word);
 		}
-		putchar('\n');
 	}
+	putchar('\n');
 }
 
 /* "label  value" on one line; nothing when value is NULL. */
@@ -190,8 +199,7 @@ queue_print(struct ctl_doc *d)
 	count = ctl_attr(d, d->root, "count");
 	total = ctl_attr(d, d->root, "total");
 	if (n == 0) {
-		printf("no items%s%s%s\n", total ? " match (" : "",
-		    total ? total : "", total ? " in the queue)" : "");
+		printf("no items\n");
 		return;
 	}
 	for (i = 0; i < 7; i++) {
@@ -336,10 +344,10 @@ ctl_queue(int argc, char *argv[])
 
 /* --- case show --------------------------------------------------- */
 
-/* The document inside a <case> part: the element itself when it is the
- * document (the same local name, as the application and the decision
- * are inlined), its one element child, or its text parsed as XML when
- * it was sent escaped. NULL when there is none. */
+/* The document inside a part of <case>: its element child of the same
+ * name (the application and decision documents are inlined as they
+ * are), the part itself when its children are the document's, or its
+ * text parsed as XML should it come escaped. NULL when it is empty. */
 static xmlNodePtr
 show_part(struct ctl_doc *d, struct ctl_doc *own, const char *name)
 {
@@ -353,7 +361,7 @@ show_part(struct ctl_doc *d, struct ctl_doc *own, const char *name)
 	if ((t = ctl_text(d, n)) != NULL && strchr(t, '<') != NULL &&
 	    ctl_doc_parse(own, t, strlen(t), name) == 0)
 		return own->root;
-	return n;
+	return NULL;		/* empty: e.g. removed by retention */
 }
 
 static void
@@ -367,10 +375,16 @@ show_item(struct ctl_doc *d, xmlNodePtr item, const char *id)
 		printf("  (not in the queue)\n");
 		return;
 	}
-	printf("  %s, %s, %s", ctl_attr(d, item, "kind") ?
-	    ctl_attr(d, item, "kind") : "?", ctl_attr(d, item, "priority") ?
-	    ctl_attr(d, item, "priority") : "?",
-	    cases_state(d, item, st, sizeof(st)));
+	snprintf(b2, sizeof(b2), "%s", ctl_attr(d, item, "kind") ?
+	    ctl_attr(d, item, "kind") : "?");
+	printf("  ");
+	ctl_put(stdout, b2, 1);
+	snprintf(b2, sizeof(b2), "%s", ctl_attr(d, item, "priority") ?
+	    ctl_attr(d, item, "priority") : "?");
+	printf(", ");
+	ctl_put(stdout, b2, 1);
+	printf(", ");
+	ctl_put(stdout, cases_state(d, item, st, sizeof(st)), 1);
 	if ((at = ctl_ctext(d, item, "claimed-at")) != NULL)
 		printf(" since %s", ctl_when(at, b1, sizeof(b1)));
 	putchar('\n');
@@ -477,7 +491,7 @@ show_amounts(struct ctl_doc *d, xmlNodePtr app)
 	printf("Costs%s\n", ctl_child(l, "cost") ? "" : "        none");
 	for (e = ctl_child(l, "cost"); e; e = ctl_next(e, "cost")) {
 		printf("  ");
-		ctl_cell(ctl_attr(d, e, "type"), 20);
+		ctl_cell(ctl_attr(d, e, "type"), 22);
 		printf("%10s kr  ", ctl_kronor(ctl_text(d, e), k, sizeof(k)));
 		if ((v = ctl_attr(d, e, "description")) != NULL)
 			ctl_put(stdout, v, 1);
@@ -488,7 +502,7 @@ show_amounts(struct ctl_doc *d, xmlNodePtr app)
 	for (e = ctl_child(l, "income"); e; e = ctl_next(e, "income")) {
 		who = show_name(d, app, ctl_attr(d, e, "person"));
 		printf("  ");
-		ctl_cell(ctl_attr(d, e, "type"), 20);
+		ctl_cell(ctl_attr(d, e, "type"), 22);
 		printf("%10s kr  %-9s ", ctl_kronor(ctl_text(d, e), k,
 		    sizeof(k)), ctl_attr(d, e, "source") ?
 		    ctl_attr(d, e, "source") : "declared");
@@ -499,7 +513,7 @@ show_amounts(struct ctl_doc *d, xmlNodePtr app)
 	printf("Assets%s\n", ctl_child(l, "asset") ? "" : "       none");
 	for (e = ctl_child(l, "asset"); e; e = ctl_next(e, "asset")) {
 		printf("  ");
-		ctl_cell(ctl_attr(d, e, "type"), 20);
+		ctl_cell(ctl_attr(d, e, "type"), 22);
 		printf("%10s kr\n", ctl_kronor(ctl_text(d, e), k, sizeof(k)));
 	}
 	l = ctl_child(app, "labour-market");
@@ -507,7 +521,7 @@ show_amounts(struct ctl_doc *d, xmlNodePtr app)
 		printf("Labour market\n");
 	for (; e; e = ctl_next(e, "status")) {
 		printf("  ");
-		ctl_cell(ctl_attr(d, e, "kind"), 20);
+		ctl_cell(ctl_attr(d, e, "kind"), 22);
 		ctl_put(stdout, show_name(d, app, ctl_attr(d, e, "person")) ?
 		    show_name(d, app, ctl_attr(d, e, "person")) : "-", 1);
 		v = ctl_attr(d, e, "registered-employment-service");
@@ -537,7 +551,7 @@ show_circumstances(struct ctl_doc *d, xmlNodePtr app)
 		    flags[i][0])), i < 4 ? "," : "\n");
 	if ((v = ctl_ctext(d, c, "message")) != NULL) {
 		printf("  The applicant's message:\n");
-		cases_wrap(v, "    | ");
+		cases_wrap(v, 0, "    | ");
 	}
 	if ((m = ctl_child(ctl_child(app, "history"), "month")) != NULL) {
 		printf("Earlier months with försörjningsstöd:");
@@ -557,7 +571,7 @@ show_application(struct ctl_doc *d, xmlNodePtr app)
 
 	putchar('\n');
 	if (app == NULL) {
-		printf("APPLICATION  (not in the answer)\n");
+		printf("APPLICATION  (not stored any more)\n");
 		return;
 	}
 	printf("APPLICATION  submitted %s, period %s, municipality %s\n",
@@ -576,7 +590,7 @@ show_decision(struct ctl_doc *d, xmlNodePtr dec)
 {
 	xmlNodePtr	 calc, l, r;
 	const char	*v, *kind;
-	char		 k[32], b[32];
+	char		 k[32], b[32], sig[40];
 	int		 wc = 4;
 
 	putchar('\n');
@@ -598,33 +612,42 @@ show_decision(struct ctl_doc *d, xmlNodePtr dec)
 	for (l = ctl_child(calc, "line"); l; l = ctl_next(l, "line"))
 		if (ctl_text(d, l) && ctl_width(ctl_text(d, l)) > wc)
 			wc = ctl_width(ctl_text(d, l));
-	if (wc > 48)
-		wc = 48;
+	if (wc > 44)
+		wc = 44;
+	/* need = norm + cost - income + disregard: incomes with a minus.
+	 * The legal reference after the label, or under it when the label
+	 * is longer than the column. */
 	for (l = ctl_child(calc, "line"); l; l = ctl_next(l, "line")) {
 		kind = ctl_attr(d, l, "kind");
+		snprintf(sig, sizeof(sig), "%s%s", kind && strcmp(kind,
+		    "income") == 0 ? "-" : "", ctl_kronor(ctl_attr(d, l,
+		    "amount"), k, sizeof(k)));
 		printf("  ");
 		ctl_cell(kind, 10);
-		printf("%s%10s kr  ", kind && strcmp(kind, "income") == 0 ?
-		    "-" : " ", ctl_kronor(ctl_attr(d, l, "amount"), k,
-		    sizeof(k)));
-		ctl_cell(ctl_text(d, l), wc + 2);
-		if ((v = ctl_attr(d, l, "ref")) != NULL) {
-			putchar('[');
-			ctl_put(stdout, v, 1);
+		printf("%11s kr  ", sig);
+		v = ctl_text(d, l) ? ctl_text(d, l) : "";
+		ctl_put(stdout, v, 1);
+		if (ctl_attr(d, l, "ref") != NULL) {
+			if (ctl_width(v) > wc)
+				printf("\n%*s", 28 + wc, "");
+			else
+				printf("%*s", wc - ctl_width(v), "");
+			printf("  [");
+			ctl_put(stdout, ctl_attr(d, l, "ref"), 1);
 			putchar(']');
 		}
 		putchar('\n');
 	}
 	if ((v = ctl_ctext(d, calc, "need")) != NULL)
-		printf("  %-10s %10s kr\n", "need", ctl_kronor(v, k,
+		printf("  %-10s%11s kr\n", "need", ctl_kronor(v, k,
 		    sizeof(k)));
 	if ((r = ctl_child(ctl_child(dec, "reasons"), "reason")) != NULL)
 		printf("Reasons\n");
 	for (; r != NULL; r = ctl_next(r, "reason")) {
 		printf("  ");
 		ctl_cell(ctl_attr(d, r, "code"), 24);
-		ctl_put(stdout, ctl_text(d, r) ? ctl_text(d, r) : "", 1);
-		putchar('\n');
+		cases_wrap(ctl_text(d, r) ? ctl_text(d, r) : "", 26,
+		    "                          ");
 	}
 	if ((v = ctl_ctext(d, dec, "priority")) != NULL)
 		printf("Priority     %s, due %s\n", v, ctl_when(ctl_ctext(d,
@@ -639,7 +662,7 @@ show_decision(struct ctl_doc *d, xmlNodePtr dec)
 		    ctl_ctext(d, dec, "norm-year") : "-");
 	if ((v = ctl_ctext(d, dec, "motivation")) != NULL) {
 		printf("Motivation\n");
-		cases_wrap(v, "    ");
+		cases_wrap(v, 0, "    ");
 	}
 }
 
@@ -779,7 +802,7 @@ static const struct action {
 	  "Completes a follow-up task you hold with a note (POST "
 	  "/v1/cases/ID/complete);\nfor follow-up tasks only, not a "
 	  "decision.\n\n"
-	  "  --note TEXT       the note\n"
+	  "  --note TEXT       the note, at most 10 000 characters\n"
 	  "  --note-file FILE  the note from a file ('-': standard input)\n" },
 	{ "decide", "decision", A_DECIDE,
 	  "decide ID --outcome granted|partly-granted|denied [--amount N]\n"
@@ -889,7 +912,10 @@ action_report(const struct action *a, const char *id,
 	else {
 		printf("; now ");
 		ctl_put(stdout, cases_state(&d, it, st, sizeof(st)), 1);
-		if ((v = ctl_ctext(&d, it, "due")) != NULL)
+		v = ctl_attr(&d, it, "state");
+		if (v != NULL && (strcmp(v, "open") == 0 ||
+		    strcmp(v, "claimed") == 0) &&
+		    (v = ctl_ctext(&d, it, "due")) != NULL)
 			printf(", due %s%s", ctl_when(v, b, sizeof(b)),
 			    cases_overdue(&d, it) ? " OVERDUE" : "");
 		putchar('\n');
@@ -1002,7 +1028,7 @@ ctl_case_action(int argc, char *argv[])
 			goto out;
 	}
 	if (a->opts & A_NOTE) {
-		if (action_text("note", note, notef, SIZE_MAX, &text) == -1)
+		if (action_text("note", note, notef, TEXT_MAX, &text) == -1)
 			goto out;
 		kv[0] = "note";
 		kv[1] = text;
@@ -1030,7 +1056,7 @@ ctl_case_action(int argc, char *argv[])
 			    "above 0, required for %s\n", outcome);
 			goto out;
 		}
-		if (action_text("motivation", mot, motf, MOTIVATION_MAX,
+		if (action_text("motivation", mot, motf, TEXT_MAX,
 		    &text) == -1)
 			goto out;
 		kv[0] = "outcome";

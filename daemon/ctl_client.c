@@ -333,11 +333,14 @@ ctl_client_tls(struct ctl_client *cl)
 		ctl_tls_print(c->cert);
 		return -1;
 	}
-	if (!SSL_CTX_use_PrivateKey_file(cl->ctx, c->key, SSL_FILETYPE_PEM)) {
+	/* OpenSSL 3 compares the key with the certificate already here. */
+	if (!SSL_CTX_use_PrivateKey_file(cl->ctx, c->key, SSL_FILETYPE_PEM) &&
+	    ERR_GET_REASON(ERR_peek_last_error()) != X509_R_KEY_VALUES_MISMATCH) {
 		ctl_tls_print(c->key);
 		return -1;
 	}
-	if (!SSL_CTX_check_private_key(cl->ctx)) {
+	if (ERR_peek_last_error() != 0 ||
+	    !SSL_CTX_check_private_key(cl->ctx)) {
 		ERR_clear_error();
 		fprintf(stderr, "bistandctl: %s does not match %s\n", c->key,
 		    c->cert);
@@ -458,7 +461,6 @@ ctl_exchange_done(struct evhttp_request *req, void *arg)
 		ctl_exchange_why(x);
 		return;
 	}
-	x->answered = 1;
 	r->status = evhttp_request_get_response_code(req);
 	if ((v = evhttp_request_get_response_code_line(req)) != NULL)
 		snprintf(r->reason, sizeof(r->reason), "%s", v);
@@ -469,13 +471,14 @@ ctl_exchange_done(struct evhttp_request *req, void *arg)
 	in = evhttp_request_get_input_buffer(req);
 	n = evbuffer_get_length(in);
 	if ((r->body = malloc(n + 1)) == NULL) {
-		r->status = 0;
-		x->answered = 0;
+		snprintf(x->tlserr, sizeof(x->tlserr), "out of memory for "
+		    "the answer");
 		return;
 	}
 	evbuffer_remove(in, r->body, n);
 	r->body[n] = '\0';
 	r->len = n;
+	x->answered = 1;
 }
 
 static void
@@ -582,7 +585,8 @@ ctl_exchange_report(struct ctl_exchange *x)
 		snprintf(why, sizeof(why), "the server refused the TLS "
 		    "session (%s)", x->tlserr);
 	else if (x->tlserr[0] != '\0')
-		snprintf(why, sizeof(why), "TLS: %s", x->tlserr);
+		snprintf(why, sizeof(why), "%s%s", strncmp(x->tlserr,
+		    "error:", 6) == 0 ? "TLS: " : "", x->tlserr);
 	else if (x->herr == EVREQ_HTTP_DATA_TOO_LONG)
 		snprintf(why, sizeof(why), "the answer is larger than %d "
 		    "MiB", CTL_MAX_ANSWER / (1024 * 1024));
@@ -597,8 +601,6 @@ ctl_exchange_report(struct ctl_exchange *x)
 		    "certificate %s?", cl->conn->cert);
 	fprintf(stderr, "bistandctl: cannot connect to %s: %s\n",
 	    cl->conn->server, why);
-	if (getenv("CTL_DEBUG"))
-		fprintf(stderr, "debug: herr %d tls '%s' verify %ld timed_out %d\n", x->herr, x->tlserr, x->verify, x->timed_out);
 }
 
 int
@@ -873,7 +875,7 @@ ctl_text_check(const char *s, size_t max)
 			n++;
 	}
 	if (blank)
-		return "is empty";
+		return "is blank";
 	if (n > max)
 		return "is too long";
 	return NULL;
@@ -990,7 +992,8 @@ ctl_width(const char *s)
 	return n;
 }
 
-/* s (NULL: "-") on one line, left-aligned in width columns. */
+/* s (NULL: "-") on one line, left-aligned in width columns; when it
+ * is wider, two spaces still follow. width 0: no padding. */
 void
 ctl_cell(const char *s, int width)
 {
@@ -999,7 +1002,10 @@ ctl_cell(const char *s, int width)
 	if (s == NULL || *s == '\0')
 		s = "-";
 	ctl_put(stdout, s, 1);
-	for (n = ctl_width(s); n < width; n++)
+	n = ctl_width(s);
+	if (width > 0 && n + 2 > width)
+		width = n + 2;
+	for (; n < width; n++)
 		putchar(' ');
 }
 
@@ -1207,6 +1213,10 @@ ctl_audit_records(int argc, char *argv[])
 		    &r)) != 0)
 			goto out;
 		fwrite(r.body, 1, r.len, stdout);
+		if (!all && r.next_after != NULL)
+			fprintf(stderr, "bistandctl: more records after %s "
+			    "(--after %s, or --all)\n", r.next_after,
+			    r.next_after);
 		if (!all || r.next_after == NULL ||
 		    (after != NULL && strcmp(after, r.next_after) == 0))
 			break;

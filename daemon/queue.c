@@ -129,8 +129,10 @@ queue_replay(struct view *v, struct view_app *a, const struct audit_record *r)
 
 	if (audit_is(r, "evaluated"))
 		return queue_from_evaluated(v, a, r);
-	if (q == NULL || q->closed || queue_actor_cn(r, cn, sizeof(cn)) == -1)
+	if (queue_actor_cn(r, cn, sizeof(cn)) == -1)
 		return -1;
+	if (q == NULL || q->closed)
+		return 1;
 	if (audit_is(r, "claimed")) {
 		snprintf(q->holder, sizeof(q->holder), "%s", cn);
 		q->claimed_at = queue_rtime(r);
@@ -143,9 +145,10 @@ queue_replay(struct view *v, struct view_app *a, const struct audit_record *r)
 		snprintf(q->holder, sizeof(q->holder), "%s", to);
 		q->claimed_at = queue_rtime(r);
 	} else if (audit_is(r, "decided")) {
-		if (q->kind != Q_CASE ||
-		    audit_get(r, "outcome", outcome, sizeof(outcome)) == -1)
+		if (audit_get(r, "outcome", outcome, sizeof(outcome)) == -1)
 			return -1;
+		if (q->kind != Q_CASE)
+			return 1;
 		/* The caseworker's decision is the current one now. */
 		a->eval_off = r->offset;
 		a->eval_len = (uint32_t)r->len;
@@ -157,7 +160,7 @@ queue_replay(struct view *v, struct view_app *a, const struct audit_record *r)
 		queue_close(v, a, 1);
 	} else if (audit_is(r, "completed")) {
 		if (q->kind != Q_FOLLOW_UP)
-			return -1;
+			return 1;
 		a->completed = 1;
 		queue_close(v, a, 2);
 	} else

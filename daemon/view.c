@@ -396,10 +396,14 @@ view_replay_case(struct view *v, const struct audit_record *r)
 	struct view_app	*a;
 	char		 id[65];
 
+	int		 rc;
+
 	if (audit_get(r, "id", id, sizeof(id)) == -1 ||
 	    (a = view_app(v, id)) == NULL || a->pending ||
-	    queue_replay(v, a, r) == -1)
+	    (rc = queue_replay(v, a, r)) == -1)
 		return -1;
+	if (rc == 1)
+		v->ignored++;
 	return view_event_add(a, r->offset, (uint32_t)r->len);
 }
 

@@ -39,6 +39,8 @@ struct view_app {
 	off_t		 eval_off;	/* the current decision's record */
 	uint32_t	 eval_len;
 	struct view_waiter *waiters;	/* same request again, pending */
+	int		 busy;		/* a caseworker's record about it is
+					   being written: one change at a time */
 	int		 decided;	/* a caseworker decided it */
 	int		 completed;	/* its follow-up task is done */
 	struct q_item	*item;		/* in the queue, or NULL */
@@ -71,6 +73,8 @@ struct view {
 	struct map	 rulesets;	/* rule-set hashes in the trail */
 	struct map	 queue;		/* id → q_item */
 	uint64_t	 records;	/* replayed */
+	uint64_t	 ignored;	/* caseworker records that did not fit
+					   the case's state (kept, no effect) */
 };
 
 /* An audit_visit for audit_writer_start: replay one record. */
@@ -110,8 +114,10 @@ int	view_event_add(struct view_app *, off_t off, uint32_t len);
 
 /* The queue's side of replay (queue.c): an evaluated record may put the
  * application in the queue; claimed, released, assigned, decided and
- * completed records change its item. -1 when the record does not fit
- * the state (damage or a bug: replay stops). */
+ * completed records change its item. 0 applied; 1 the record does not
+ * fit the case's state (it stays in the trail as evidence but changes
+ * nothing, live and in replay alike, so a trail can always be started
+ * on); -1 malformed (replay stops). */
 int	queue_replay(struct view *, struct view_app *,
 	    const struct audit_record *);
 /* The holder while the claim is alive at now, else "" (it lapsed). */

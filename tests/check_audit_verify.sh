@@ -133,6 +133,7 @@ build() {
 
 RS=3f1c0e6b2a9d8e7f60514233241506f7e8d9cab0b1c2d3e4f5a6b7c8d9e0f1a2
 ESVC='eservice:e-tj%C3%A4nst%20V%C3%A4ster%C3%A5s'
+CW1='caseworker:Anna%20Berg%2C%20Soc%C3%A5n'
 spec_good() {
 	add_doc '<application period="2026-11">\n  <applicant pnr="199001012380"/>\n</application>'
 	d1="id=A-2026-0001&sha256=$DOC_SHA&size=$DOC_SIZE&doc=2026-11.seg:$DOC_OFF&applicant=0f1e2d3c4b5a69788796a5b4c3d2e1f0&period=2026-11"
@@ -153,6 +154,13 @@ forbidden${TAB}caseworker:Anna%20Berg%2C%20Soc%C3%A5n${TAB}method=GET&path=/v1/a
 checkpoint${TAB}daemon${TAB}@cp
 received${TAB}$ESVC${TAB}$d3
 evaluated${TAB}automated${TAB}id=A-2026-0003&ruleset=$RS&norm_year=0&outcome=routed&reasons=NO_NORM&priority=2&due=2026-11-10&decision=PGQvPgo=
+claimed${TAB}$CW1${TAB}id=A-2026-0002
+assigned${TAB}$CW1${TAB}id=A-2026-0002&to=Bo%20Ek
+refused${TAB}$CW1${TAB}status=409&code=NOT_HOLDER&id=A-2026-0002&route=decision
+decided${TAB}caseworker:Bo%20Ek${TAB}id=A-2026-0002&outcome=partly-granted&amount=5120&motivation=Hyra%20%26%20el%20enligt%20norm%3B%20%C3%B6vrigt%20avsl%C3%A5s.&decision=PGRlY2lkZWQvPgo=
+claimed${TAB}caseworker:Bo%20Ek${TAB}id=A-2026-0003
+released${TAB}caseworker:Bo%20Ek${TAB}id=A-2026-0003
+completed${TAB}$CW1${TAB}id=A-2026-0003&note=
 checkpoint${TAB}daemon${TAB}@cp
 EOF
 }
@@ -184,7 +192,7 @@ mutate() {
 edit_line() { sed "$2{$3}" "$1" >"$1.new" && mv "$1.new" "$1"; }
 
 # ---------------------------------------------------------------------------
-echo "# good trail: $NREC records, 3 checkpoints, percent-encoded values"
+echo "# good trail: $NREC records of every type, 3 checkpoints, percent-encoded values"
 
 verify "good trail" OK "$W/good"
 out=$(sh "$V" "$W/good" 2>/dev/null)
@@ -353,6 +361,9 @@ rebuilt cp-actor 6 '6s/daemon/automated/'
 rebuilt format2 1 '1s/format=1/format=2/'
 rebuilt not-opened 1 '1s/^opened/ruleset/'
 rebuilt bad-doc 3 '3s/doc=2026-11.seg/doc=..%2F2026-11.seg/'
+rebuilt claim-by-eservice 13 "13s/$CW1/eservice:x/"
+rebuilt decided-by-auditor 16 '16s/caseworker:/auditor:/'
+rebuilt refused-by-daemon 15 '15s/caseworker:[^\t]*/daemon/'
 printf 'opened\tdaemon\tformat=1&key=%s\nforbidden\tother:\t\ncheckpoint\tdaemon\t@cp\n' "$FPR" >"$W/empty.spec"
 build "$W/empty.spec" "$W/empty"
 verify "empty PAYLOAD and empty IDENTITY accepted" OK "$W/empty"
@@ -407,9 +418,7 @@ if [ "$PERF_RECORDS" -gt 0 ]; then
 		[ $((i % 60)) -ne 0 ] || printf 'checkpoint\tdaemon\t@cp\n'
 	done >>"$W/perf.spec"
 	printf 'checkpoint\tdaemon\t@cp\n' >>"$W/perf.spec"
-	# build quickly: the same generator, but one awk pass for non-checkpoints
-	# would differ from the spec writer; the plain builder is fine for a few
-	# thousand records.
+	# (the builder spends a few processes per record: a minute or so)
 	build "$W/perf.spec" "$W/perf"
 	pn=$(wc -l <"$W/perf/audit.trail")
 	pc=$(grep -c "${TAB}checkpoint${TAB}" "$W/perf/audit.trail")

@@ -581,11 +581,17 @@ START_TEST(queue_claims_and_decisions)
 	ck_assert_int_eq(replay_line(&v, 5, "assigned", "caseworker:h1",
 	    "id=q1&to=h2"), 0);
 	ck_assert_str_eq(queue_holder(q, T0, 120), "h2");
-	/* Only caseworkers act on cases; follow-up verbs not on cases. */
+	/* Only caseworkers act on cases (malformed otherwise). A record
+	 * that does not fit the state — completing a case — stays in the
+	 * trail as evidence, changes nothing and is counted. */
 	ck_assert_int_eq(replay_line(&v, 6, "claimed", "eservice:x",
 	    "id=q1"), -1);
 	ck_assert_int_eq(replay_line(&v, 7, "completed", "caseworker:h2",
-	    "id=q1&note=x"), -1);
+	    "id=q1&note=x"), 0);
+	ck_assert_uint_eq(v.ignored, 1);
+	ck_assert_int_eq(q->closed, 0);
+	ck_assert_int_eq(a->completed, 0);
+	ck_assert_str_eq(queue_holder(q, T0, 120), "h2");
 	ck_assert_int_eq(replay_line(&v, 8, "claimed", "caseworker:h1",
 	    "id=nope"), -1);
 	ck_assert_int_eq(replay_line(&v, 9, "decided", "caseworker:h2",
@@ -596,10 +602,15 @@ START_TEST(queue_claims_and_decisions)
 	ck_assert_int_eq(q->closed, 1);
 	ck_assert_uint_eq(v.queue.n, 0);
 	ck_assert_ptr_eq(a->item, q);		/* kept for the case view */
-	ck_assert_uint_eq(a->nevents, 6);
+	/* received, evaluated, claimed, released, assigned, the ignored
+	 * completed, decided. */
+	ck_assert_uint_eq(a->nevents, 7);
 	/* Nothing more happens to a decided case. */
 	ck_assert_int_eq(replay_line(&v, 10, "claimed", "caseworker:h1",
-	    "id=q1"), -1);
+	    "id=q1"), 0);
+	ck_assert_uint_eq(v.ignored, 2);
+	ck_assert_int_eq(q->closed, 1);
+	ck_assert_uint_eq(v.queue.n, 0);
 	/* Its month counts for the household, h2 is its caseworker. */
 	{
 		int	*m;
@@ -714,7 +725,10 @@ START_TEST(queue_follow_up_and_order)
 	ck_assert_int_eq(replay_line(&v, 12, "claimed", "caseworker:h1",
 	    "id=f1"), 0);
 	ck_assert_int_eq(replay_line(&v, 13, "decided", "caseworker:h1",
-	    "id=f1&outcome=granted&amount=5&motivation=m"), -1);
+	    "id=f1&outcome=granted&amount=5&motivation=m"), 0);
+	ck_assert_uint_eq(v.ignored, 1);
+	ck_assert_int_eq(a->decided, 0);
+	ck_assert_int_eq(a->item->closed, 0);
 	ck_assert_int_eq(replay_line(&v, 14, "completed", "caseworker:h1",
 	    "id=f1&note=Mote"), 0);
 	ck_assert_int_eq(a->completed, 1);

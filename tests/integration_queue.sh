@@ -2,8 +2,14 @@
 # integration_queue.sh: black-box tests of the caseworker API of
 # docs/caseworker-api.md against the real daemon: the queue, claims,
 # releases, assignments, decisions, follow-up tasks, continuity, claim
-# expiry, roles, and the queue across a restart. Every XML answer is
-# validated against the schema in etc/ that the contract names.
+# expiry, roles, the queue across a restart, and two requests about one
+# item at the same moment. Every XML answer is validated against the
+# schema in etc/ that the contract names.
+#
+# Three daemons: the main one (checks 1-4, 6-9, each on its own
+# households, so that continuity and history do not leak between
+# checks), one with claim_idle_minutes 1 (5), and one for the races (R),
+# whose trail the main daemon's restart check must not depend on.
 #
 #   BISTAND_BUILD=/abs/build/dir bash tests/integration_queue.sh  (from the top)
 #
@@ -845,6 +851,8 @@ C2A=Q2-FIRST-A
 C2B=Q2-FIRST-B
 mkapp "$ex/first-application.xml" "$C2A" "$tmp/c2a.xml"
 mkapp "$ex/first-application.xml" "$C2B" "$tmp/c2b.xml"
+c2b_a=$app_a
+c2b_p=$app_p
 begin
 ctx="POST $C2A"; submit "$tmp/c2a.xml" || bad "$ctx: $(what)"
 ctx="POST $C2B"; submit "$tmp/c2b.xml" || bad "$ctx: $(what)"
@@ -868,8 +876,10 @@ fi
 req eservice GET "/v1/applications/$C2A"
 cmp -s "$tmp/body" "$tmp/dec.$C2A" || bad "the e-service's decision changed"
 audit_get "case=$C2A" "$tmp/c2a.trail"
-eq "records by handlaggare2" "$(awk -F'\t' '$4 == "caseworker:handlaggare2"' "$tmp/c2a.trail" | cut -f3 | grep -cv '^refused$')" 0
-verdict "2: handlaggare2 on handlaggare1's case: claim, decision, release, assign each 409 (error.xsd); still handlaggare1's, decision unchanged"
+eq "records by handlaggare2 other than refused" "$(awk -F'\t' '$4 == "caseworker:handlaggare2"' "$tmp/c2a.trail" | cut -f3 | grep -cv '^refused$')" 0
+eq "refused records (caseworker:handlaggare2, status=409)" \
+    "$(rec_count "$tmp/c2a.trail" refused caseworker:handlaggare2 "id=$C2A" status=409)" 4
+verdict "2: handlaggare2 on handlaggare1's case: claim, decision, release, assign each 409 (error.xsd) and a refused record; still handlaggare1's, decision unchanged"
 
 begin
 ctx="handlaggare1 releases $C2A"
@@ -918,6 +928,7 @@ if answer 200 decision.xsd; then
 	eq decided-by "$(df "$tmp/body" decided-by)" handlaggare2
 fi
 verdict "2: after the assignment handlaggare1 gets 409 (decide, release, assign); handlaggare2 decides granted 5100: 200, decided-by handlaggare2"
+
 tick
 
 # ====================================================================
@@ -926,6 +937,8 @@ tick
 
 C3=Q3-FIRST
 mkapp "$ex/first-application.xml" "$C3" "$tmp/c3.xml"
+c3_a=$app_a
+c3_p=$app_p
 begin
 ctx="POST $C3"; submit "$tmp/c3.xml" || bad "$ctx: $(what)"
 ctx="handlaggare1 decides without a claim"
@@ -948,6 +961,7 @@ decision_body "$rb/partnoamount.xml" partly-granted - 'Beviljas delvis.'
 decision_body "$rb/zero.xml" granted 0 'Beviljas.'
 decision_body "$rb/deniedamount.xml" denied 4200 'Avslås.'
 decision_body "$rb/routed.xml" routed - 'Skickas vidare.'
+decision_body "$rb/nbsp.xml" denied - "$(printf '\xc2\xa0\xe2\x80\x83\xc2\xa0')"
 decision_body "$rb/long.xml" denied - "$long"
 printf '<?xml version="1.0"?>\n<decision-request xmlns="urn:bistand:decision:1">\n  <outcome>denied</outcome>\n  <motivation>Avslås.</motivatio>\n</decision-request>\n' \
     > "$rb/malformed.xml"
@@ -957,6 +971,7 @@ for t in nomotiv:"no motivation" blank:"a blank motivation" \
     empty:"an empty motivation" noamount:"granted without amount" \
     partnoamount:"partly-granted without amount" zero:"granted with amount 0" \
     deniedamount:"denied with an amount" routed:"outcome routed" \
+    nbsp:"a motivation of no-break and em spaces only" \
     long:"a motivation of 10 001 characters" \
     wrongns:"the caseworker namespace"; do
 	f=${t%%:*}
@@ -971,6 +986,12 @@ ctx="malformed decision"
 act "$H1" "$C3" decision "$rb/malformed.xml"
 answer 400 error.xsd MALFORMED_XML
 verdict "3: a malformed XML decision body: 400 MALFORMED_XML"
+begin
+ctx="decision as text/plain"
+req "$H1" POST "/v1/cases/$C3/decision" -H 'Content-Type: text/plain' \
+    --data-binary @"$rb/d.xml"
+answer 415 error.xsd UNSUPPORTED_MEDIA_TYPE
+verdict "3: a decision body as text/plain: 415 UNSUPPORTED_MEDIA_TYPE"
 
 begin
 ctx="after the refusals"
@@ -983,7 +1004,9 @@ req eservice GET "/v1/applications/$C3"
 cmp -s "$tmp/body" "$tmp/dec.$C3" || bad "the e-service's decision changed: $(df "$tmp/body" outcome)"
 audit_get "case=$C3" "$tmp/c3.trail"
 eq "decided records" "$(rec_count "$tmp/c3.trail" decided "" "id=$C3")" 0
-verdict "3: the refused decisions changed nothing: still claimed by handlaggare1, still routed, no decided record"
+eq "refused records (caseworker:handlaggare1, status=400)" \
+    "$(rec_count "$tmp/c3.trail" refused caseworker:handlaggare1 "id=$C3" status=400)" 12
+verdict "3: the refused decisions changed nothing but a refused record each: still claimed by handlaggare1, still routed, no decided record"
 
 begin
 ctx="handlaggare1 decides denied without amount"
@@ -994,6 +1017,26 @@ if answer 200 decision.xsd; then
 	eq motivation "$(df "$tmp/body" motivation)" 'Inkomsterna räcker till normen.'
 fi
 verdict "3: then a valid denial (no amount): 200 decision, outcome denied, no amount"
+
+# An amount the schema allows (xs:nonNegativeInteger) but no 64-bit
+# integer holds: refused, or kept exactly; never another number.
+C3B=Q3-FIRST-BIG
+mkapp "$ex/first-application.xml" "$C3B" "$tmp/c3b.xml"
+begin
+ctx="POST $C3B"; submit "$tmp/c3b.xml" || bad "$ctx: $(what)"
+act "$H1" "$C3B" claim
+big=99999999999999999999
+decision_body "$rb/big.xml" granted "$big" 'Beviljas.'
+ctx="decision granted $big"
+act "$H1" "$C3B" decision "$rb/big.xml"
+if [ "$code" = 400 ]; then
+	answer 400 error.xsd
+elif answer 200 decision.xsd; then
+	eq "amount in the decision" "$(df "$tmp/body" amount)" "$big"
+	audit_get "case=$C3B" "$tmp/c3b.trail"
+	eq "amount in the decided record" "$(rec_value "$tmp/c3b.trail" decided amount)" "$big"
+fi
+verdict "3: a grant of $big kr (valid for the schema, beyond 64 bits): 400, or exactly that amount; never another"
 tick
 
 # ====================================================================
@@ -1311,6 +1354,215 @@ if answer 200 case.xsd; then
 	eq assignee "$(cf "$tmp/body" assignee)" handlaggare1
 fi
 verdict "8: handlaggare2 claiming them early: 409 (still open); handlaggare1 claims $C8: 200"
+
+# A caseworker's grant is a month with försörjningsstöd for the
+# household; a denial is not. The first-application household granted
+# in 2023-03 (by handlaggare2) applies for 2023-04: no FIRST_APPLICATION;
+# the denied one (by handlaggare1): still FIRST_APPLICATION.
+C8G=Q8-GRANTED-APRIL
+C8D=Q8-DENIED-APRIL
+reapp "$ex/first-application.xml" "$C8G" "$tmp/c8g.xml" "$c2b_a" "$c2b_p" "$NEXTMONTH"
+reapp "$ex/first-application.xml" "$C8D" "$tmp/c8d.xml" "$c3_a" "$c3_p" "$NEXTMONTH"
+begin
+ctx="POST $C8G"
+submit "$tmp/c8g.xml"
+if answer 201 decision.xsd; then
+	reason_codes "$tmp/dec.$C8G" | grep -qw FIRST_APPLICATION &&
+	    bad "$ctx: FIRST_APPLICATION, though 2023-03 was granted: $(reason_codes "$tmp/dec.$C8G")"
+fi
+ctx="POST $C8D"
+submit "$tmp/c8d.xml"
+if answer 201 decision.xsd; then
+	reason_codes "$tmp/dec.$C8D" | grep -qw FIRST_APPLICATION ||
+	    bad "$ctx: no FIRST_APPLICATION, though 2023-03 was denied: $(reason_codes "$tmp/dec.$C8D")"
+fi
+queue "$H1"
+if answer 200 queue.xsd; then
+	eq "$C8G preferred-caseworker" "$(qf "$tmp/q" "$C8G" preferred-caseworker)" handlaggare2
+	eq "$C8D preferred-caseworker" "$(qf "$tmp/q" "$C8D" preferred-caseworker)" handlaggare1
+fi
+verdict "8: after a caseworker's grant the household's next application is no FIRST_APPLICATION (after a denial it still is); each shows the caseworker who decided as preferred"
+tick
+
+# ====================================================================
+# R. Races: two requests about one item at the same moment (a third
+# daemon). A check and its record are one step: exactly one of them
+# wins, the trail says what the answers said, and the daemon starts
+# again on that trail.
+# ====================================================================
+
+# pair CERT1 ID1 VERB1 BODY1 CERT2 ID2 VERB2 BODY2: the two requests at
+# once (BODY "-" for none); their statuses in p1 and p2, the answers in
+# $tmp/pair.1 and $tmp/pair.2.
+pair() {
+	local i
+	local -a pp=()
+	for i in 1 2; do
+		local c=$1 id=$2 verb=$3 b=$4
+		shift 4
+		local -a ba=(-H 'Content-Type:' --data-binary '')
+		[ "$b" != - ] && ba=(-H 'Content-Type: application/xml' --data-binary @"$b")
+		curl -sS --max-time 10 --cacert "$tls/ca.crt" --cert "$tls/$c.crt" \
+		    --key "$tls/$c.key" -X POST -o "$tmp/pair.$i" -w '%{http_code}' \
+		    "${ba[@]}" "https://127.0.0.1:$port/v1/cases/$id/$verb" \
+		    > "$tmp/pair.$i.code" 2>/dev/null &
+		pp+=($!)
+	done
+	wait "${pp[@]}"
+	p1=$(cat "$tmp/pair.1.code")
+	p2=$(cat "$tmp/pair.2.code")
+}
+
+rconf=$tmp/race.conf
+rlog=$tmp/race.log
+logs+=("$rlog")
+mkdir -p "$tmp/race"
+write_conf "$rconf" "$tmp/race"
+if start_daemon "$rconf" "$rlog"; then
+	rpid=$dpid
+	rport=$port
+	NR=10
+	begin
+	for i in $(seq 1 $NR); do
+		mkapp "$ex/first-application.xml" "R-CLAIM-$i" "$tmp/rc$i.xml"
+		submit "$tmp/rc$i.xml" || bad "POST R-CLAIM-$i: $(what)"
+	done
+	both=0
+	for i in $(seq 1 $NR); do
+		id=R-CLAIM-$i
+		pair "$H1" "$id" claim - "$H2" "$id" claim -
+		req "$H1" GET "/v1/cases/$id"
+		holder=$(cf "$tmp/body" assignee)
+		audit_get "case=$id" "$tmp/r.trail"
+		nrec=$(rec_count "$tmp/r.trail" claimed "" "id=$id")
+		ctx=$id
+		if [ "$p1$p2" = 200200 ]; then
+			both=$((both + 1))
+			bad "$id: both got 200; the holder is $holder; $nrec claimed records"
+		elif [ "$p1$p2" = 200409 ]; then
+			eq "holder (handlaggare1 got 200)" "$holder" handlaggare1
+			eq "claimed records" "$nrec" 1
+		elif [ "$p1$p2" = 409200 ]; then
+			eq "holder (handlaggare2 got 200)" "$holder" handlaggare2
+			eq "claimed records" "$nrec" 1
+		else
+			bad "$id: handlaggare1 $p1, handlaggare2 $p2"
+		fi
+	done
+	ctx=""
+	verdict "R: handlaggare1 and handlaggare2 claim the same open case at the same moment ($NR cases): exactly one 200 and one 409 each, the one answered 200 holds it, one claimed record"
+
+	# <to> is an xs:token: "  handlaggare2  " is valid and means handlaggare2.
+	C2C=R-ASSIGN-PAD
+	mkapp "$ex/first-application.xml" "$C2C" "$tmp/c2c.xml"
+	begin
+	ctx="POST $C2C"; submit "$tmp/c2c.xml" || bad "$ctx: $(what)"
+	act "$H1" "$C2C" claim
+	printf '<assign-request xmlns="urn:bistand:caseworker:1"><to>  handlaggare2\n</to></assign-request>\n' \
+	    > "$rb/apad.xml"
+	ctx="handlaggare1 assigns $C2C to '  handlaggare2\\n' (xs:token)"
+	act "$H1" "$C2C" assign "$rb/apad.xml"
+	if [ "$code" = 400 ]; then
+		answer 400 error.xsd
+	elif answer 200 case.xsd; then
+		eq assignee "$(cf "$tmp/body" assignee)" handlaggare2
+		ctx="handlaggare2 releases $C2C"
+		act "$H2" "$C2C" release
+		answer 200 case.xsd
+	fi
+	verdict "R: assign with <to>  handlaggare2 </to> (whitespace around the token): handlaggare2 holds it and can release it (or 400), never a holder nobody is"
+
+	# The holder sends two decisions at once (a double click), or a
+	# decision and a release; a follow-up task is completed twice.
+	begin
+	decision_body "$rb/rg.xml" granted 100 'Beviljas.'
+	for i in 1 2 3 4 5 6; do
+		mkapp "$ex/first-application.xml" "R-DEC-$i" "$tmp/rd$i.xml"
+		submit "$tmp/rd$i.xml" || bad "POST R-DEC-$i: $(what)"
+		act "$H1" "R-DEC-$i" claim
+		[ "$code" = 200 ] || bad "claim R-DEC-$i: $(what)"
+	done
+	for i in 1 2 3; do
+		mkapp "$ex/reapplication.xml" "R-FU-$i" "$tmp/rf$i.xml" "$LONGTERM"
+		submit "$tmp/rf$i.xml" || bad "POST R-FU-$i: $(what)"
+		act "$H1" "R-FU-$i" claim
+		[ "$code" = 200 ] || bad "claim R-FU-$i: $(what)"
+	done
+	# race_one ID TYPE: exactly one of p1/p2 is 200, the other 404 or
+	# 409; at most one TYPE record for ID; a 200 decision is what the
+	# e-service sees.
+	race_one() {
+		local id=$1 type=$2 nrec
+		audit_get "case=$id" "$tmp/r.trail"
+		nrec=$(rec_count "$tmp/r.trail" "$type" "" "id=$id")
+		case "$p1,$p2" in
+		200,404|200,409|404,200|409,200) ;;
+		*) bad "$id: answers $p1 and $p2 (want one 200, one 404/409): $(head -c 160 "$tmp/pair.2" | tr '\n' ' ')" ;;
+		esac
+		[ "$nrec" -le 1 ] ||
+		    bad "$id: $nrec $type records ($(cut -f1,3,4 "$tmp/r.trail" | tr '\t\n' ' ;'))"
+	}
+	for i in 1 2 3; do
+		pair "$H1" "R-DEC-$i" decision "$rb/rg.xml" "$H1" "R-DEC-$i" decision "$rb/denied.xml"
+		race_one "R-DEC-$i" decided
+		req eservice GET "/v1/applications/R-DEC-$i"
+		if [ "$p1" = 200 ]; then
+			cmp -s "$tmp/body" "$tmp/pair.1" || bad "R-DEC-$i: the e-service does not see the decision answered 200 (granted): $(df "$tmp/body" outcome)"
+		elif [ "$p2" = 200 ]; then
+			cmp -s "$tmp/body" "$tmp/pair.2" || bad "R-DEC-$i: the e-service does not see the decision answered 200 (denied): $(df "$tmp/body" outcome)"
+		fi
+	done
+	ctx=""
+	verdict "R: the holder sends two decisions at the same moment (3 cases): one 200, the other 404/409; one decided record; the e-service sees the one answered 200"
+	begin
+	for i in 4 5 6; do
+		pair "$H1" "R-DEC-$i" decision "$rb/rg.xml" "$H1" "R-DEC-$i" release -
+		audit_get "case=R-DEC-$i" "$tmp/r.trail"
+		case "$p1,$p2" in
+		200,404|200,409|404,200|409,200) ;;
+		*) bad "R-DEC-$i: decision $p1, release $p2 (want one 200): $(cut -f1,3,4 "$tmp/r.trail" | tr '\t\n' ' ;')" ;;
+		esac
+		t=$(cut -f3 "$tmp/r.trail" | grep -E '^(decided|released)$' | tail -n 1)
+		ctx="R-DEC-$i"
+		if [ "$p1" = 200 ]; then
+			eq "the last decided/released record (decision answered 200)" "$t" decided
+		elif [ "$p2" = 200 ]; then
+			eq "the last decided/released record (release answered 200)" "$t" released
+		fi
+	done
+	ctx=""
+	verdict "R: the holder decides and releases at the same moment (3 cases): one 200, the other 404/409; the trail ends with the record of the one answered 200"
+	begin
+	for i in 1 2 3; do
+		pair "$H1" "R-FU-$i" complete "$rb/c.xml" "$H1" "R-FU-$i" complete "$rb/c.xml"
+		race_one "R-FU-$i" completed
+	done
+	ctx=""
+	verdict "R: the holder completes a follow-up task twice at the same moment (3 tasks): one 200, the other 404/409; one completed record"
+
+	queue "$H1" "state=all&limit=10000" race.q
+	d="R: after the races the daemon stops (exit 0) and starts again on that trail, with the same queue"
+	if stop_daemon "$rpid"; then
+		if start_daemon "$rconf" "$rlog"; then
+			rpid=$dpid
+			queue "$H1" "state=all&limit=10000" race2.q
+			if [ "$code" = 200 ] && cmp -s "$tmp/race.q" "$tmp/race2.q"; then
+				pass "$d"
+			else
+				fail "$d" "$(what)" "$(diff "$tmp/race.q" "$tmp/race2.q" | head -n 6)"
+			fi
+			stop_daemon "$rpid"
+		else
+			fail "$d" "it does not start again:" "$(tail -n 3 "$rlog")"
+		fi
+	else
+		fail "$d" "exit status '${estatus:-still running}'" "$(tail -n 5 "$rlog")"
+	fi
+	port=$mport
+else
+	fail "R: a third daemon starts" "$(tail -n 10 "$rlog")"
+fi
+port=$mport
 tick
 
 # ====================================================================
