@@ -371,12 +371,7 @@ cw_record(struct hreq *h, const char *type, struct abuf *pl, char *doc,
 	cj->doc = doc;
 	cj->doclen = doclen;
 	cj->reply_doc = doc != NULL;
-	cj->job.nrec = 1;
-	cj->job.rec[0].type = type;
-	snprintf(cj->job.rec[0].actor, sizeof(cj->job.rec[0].actor), "%s",
-	    h->actor);
-	cj->job.rec[0].payload = *pl;
-	memset(pl, 0, sizeof(*pl));
+	audit_job_single(&cj->job, type, h->actor, pl);
 	cj->job.done = cw_job_done;
 	cj->job.arg = cj;
 	audit_writer_submit(h->core->writer, &cj->job);

@@ -491,6 +491,17 @@ audit_writer_ok(struct audit_writer *w)
 }
 
 void
+audit_job_single(struct audit_job *j, const char *type, const char *actor,
+    struct abuf *payload)
+{
+	j->nrec = 1;
+	j->rec[0].type = type;
+	snprintf(j->rec[0].actor, sizeof(j->rec[0].actor), "%s", actor);
+	j->rec[0].payload = *payload;
+	memset(payload, 0, sizeof(*payload));
+}
+
+void
 audit_job_clear(struct audit_job *j)
 {
 	int i;

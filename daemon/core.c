@@ -132,7 +132,7 @@ int
 core_archive_ruleset(struct core *c, const struct rules *r)
 {
 	struct core_rsjob	*rj;
-	struct abuf		 files = { 0 };
+	struct abuf		 files = { 0 }, pl = { 0 };
 	const char		*hash = rules_hash(r), *name, *data;
 	char			 dir[4200];
 	struct stat		 sb;
@@ -160,13 +160,10 @@ core_archive_ruleset(struct core *c, const struct rules *r)
 			abuf_put(&files, ",", 1);
 		abuf_put(&files, name, strlen(name));
 	}
-	rj->job.nrec = 1;
-	rj->job.rec[0].type = "ruleset";
-	snprintf(rj->job.rec[0].actor, sizeof(rj->job.rec[0].actor),
-	    "daemon");
-	abuf_kv(&rj->job.rec[0].payload, "hash", hash);
-	abuf_kv(&rj->job.rec[0].payload, "files", files.oom ? "" : files.p);
+	abuf_kv(&pl, "hash", hash);
+	abuf_kv(&pl, "files", files.oom ? "" : files.p);
 	abuf_free(&files);
+	audit_job_single(&rj->job, "ruleset", "daemon", &pl);
 	rj->job.done = core_ruleset_done;
 	rj->job.arg = rj;
 	audit_writer_submit(c->writer, &rj->job);

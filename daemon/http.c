@@ -368,12 +368,7 @@ http_reply_error_audited(struct hreq *h, const struct errdoc *e,
 	}
 	r->h = h;
 	r->e = *e;
-	r->job.nrec = 1;
-	r->job.rec[0].type = type;
-	snprintf(r->job.rec[0].actor, sizeof(r->job.rec[0].actor), "%s",
-	    h->actor);
-	r->job.rec[0].payload = *payload;
-	memset(payload, 0, sizeof(*payload));
+	audit_job_single(&r->job, type, h->actor, payload);
 	r->job.done = http_refusal_done;
 	r->job.arg = r;
 	audit_writer_submit(h->core->writer, &r->job);

@@ -227,6 +227,9 @@ void	audit_writer_submit(struct audit_writer *, struct audit_job *);
 int	audit_writer_ok(struct audit_writer *);
 /* Write what is queued, a final checkpoint, stop the thread, free. */
 void	audit_writer_stop(struct audit_writer *);
+/* Make j a job of one record; the payload is taken over. */
+void	audit_job_single(struct audit_job *j, const char *type,
+	    const char *actor, struct abuf *payload);
 /* Free a job's payload buffers (not the job). */
 void	audit_job_clear(struct audit_job *);
 
