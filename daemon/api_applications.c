@@ -24,6 +24,7 @@
 #include "errdoc.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "rules.h"
 #include "state.h"
 #include "view.h"
@@ -43,7 +44,20 @@ struct submit {
 	char			*body;		/* the document, as received */
 	char			*doc;		/* the decision document */
 	size_t			 doclen;
+	int			 granted;	/* for the metrics, */
+	uint32_t		 reasons;	/* once durable */
+	struct timespec		 queued;
 };
+
+static double
+api_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) +
+	    (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
 
 static void
 api_refuse(struct hreq *h, const struct errdoc *e, const unsigned char *sha,
@@ -113,9 +127,11 @@ api_submit_done(struct audit_job *j)
 	a->waiters = NULL;
 	/* The evaluated record is applied exactly as replay will apply it
 	 * after a restart (which also puts a routed case in the queue). */
+	metrics_durable_seconds(api_since(&s->queued));
 	if (j->ok && view_event_add(a, j->rec[0].offset,
 	    (uint32_t)j->rec[0].len) == 0 &&
 	    core_apply(s->core, j->rec[1].offset, j->rec[1].len) == 0) {
+		metrics_decision(s->granted, s->reasons);
 		snprintf(loc, sizeof(loc), "/v1/applications/%s", a->id);
 		http_header(s->h, "Location", loc);
 		http_reply(s->h, 201, s->doc, s->doclen);
@@ -252,10 +268,17 @@ api_decide(struct hreq *h, struct submit *s, const struct application *app,
 	ctx.months = months;
 	ctx.nmonths = nmonths;
 	ctx.duplicate_period = view_duplicate(&core->view, applicant, period);
+	clock_gettime(CLOCK_MONOTONIC, &s->queued);
 	if (rules_eval(h->st->rules, app, &ctx, &d) == -1 ||
-	    decision_finish(&d, app, &h->st->policy, (int64_t)now) == -1 ||
-	    decision_render(&d, &s->doc, &s->doclen) == -1)
+	    decision_finish(&d, app, &h->st->policy, (int64_t)now) == -1)
 		goto oom;
+	metrics_eval_seconds(api_since(&s->queued));
+	s->granted = d.outcome == DEC_GRANTED;
+	s->reasons = metrics_reason_mask(&d);
+	if (decision_render(&d, &s->doc, &s->doclen) == -1)
+		goto oom;
+	if (d.failure != NULL)
+		metrics_rule_failure();
 	if (d.failure != NULL)
 		log_warnx("rules: RULE_FAILURE for %s; the error and its "
 		    "traceback are in the evaluated record", app->id);
@@ -357,6 +380,7 @@ api_application_submit(struct hreq *h)
 	}
 	s->job.done = api_submit_done;
 	s->job.arg = s;
+	clock_gettime(CLOCK_MONOTONIC, &s->queued);
 	audit_writer_submit(h->core->writer, &s->job);
  out:
 	app_free(app);

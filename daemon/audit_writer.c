@@ -30,6 +30,7 @@
 
 #include "audit.h"
 #include "log.h"
+#include "metrics.h"
 
 #define WRITER_RETRY_SECS	1
 /* Room a probe must find before the writer calls itself ok again: a
@@ -285,6 +286,7 @@ writer_batch(struct audit_writer *w, struct audit_job **jobs, size_t n)
 	    fdatasync(w->fd) == -1)
 		goto undo;
 	w->size += (off_t)w->buf.len;
+	metrics_batch(n);
 	rc = 0;
 	goto out;
  undo:

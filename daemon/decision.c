@@ -154,6 +154,23 @@ decision_reason_known(const char *code)
 }
 
 int
+decision_reason_index(const char *code)
+{
+	size_t i;
+
+	for (i = 0; code != NULL && i < NREASONS; i++)
+		if (strcmp(code, reasons[i].code) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+decision_reason_code(int i)
+{
+	return i >= 0 && (size_t)i < NREASONS ? reasons[i].code : NULL;
+}
+
+int
 decision_add_line(struct decision *d, enum dec_line_kind kind,
     app_amount amount, const char *text, const char *ref)
 {

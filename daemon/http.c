@@ -40,8 +40,11 @@
 #include "errdoc.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
+#include "rules.h"
 #include "state.h"
 #include "tls.h"
+#include "view.h"
 
 /* While draining, idle keep-alive connections get this timeout, so
  * they go away fast while a client that is still sending continues. */
@@ -207,6 +210,7 @@ conn_tls_info(const SSL *ssl, int where, int ret)
 			    sin6_addr, addr, sizeof(addr));
 	}
 	/* OpenSSL 3.0 names no TLS 1.3 alert; 116 is the usual refusal. */
+	metrics_tls_failure();
 	log_info("tls: refused connection from %s: %s", addr,
 	    (ret & 0xff) == SSL_AD_CERTIFICATE_REQUIRED ?
 	    "certificate required" : SSL_alert_desc_string_long(ret));
@@ -271,6 +275,8 @@ http_send(struct hreq *h, int status, const char *ctype, const char *body,
 	struct evkeyvalq	*oh = evhttp_request_get_output_headers(h->req);
 	struct evbuffer		*out;
 
+	if (code != NULL)
+		metrics_refusal(code);
 	/* The log line first: once sent, the request may be gone. */
 	log_info("request role=%s method=%s route=%s path=%s case=%s "
 	    "status=%d code=%s ms=%.3f", tls_role_name(h->peer.role),
@@ -470,6 +476,24 @@ http_healthz(struct hreq *h)
 }
 
 static void
+http_metrics(struct hreq *h)
+{
+	struct abuf	b = { 0 };
+	struct errdoc	e;
+
+	if (metrics_render(&b, &h->core->view, (int64_t)time(NULL),
+	    h->st->conf->claim_idle_minutes, rules_hash(h->st->rules)) == -1) {
+		abuf_free(&b);
+		errdoc_set(&e, 500, ERR_INTERNAL, "out of memory");
+		http_reply_error(h, &e);
+		return;
+	}
+	http_send(h, 200, "text/plain; version=0.0.4; charset=utf-8", b.p,
+	    b.len, NULL);
+	abuf_free(&b);
+}
+
+static void
 http_dispatch(struct evhttp_request *req, void *arg)
 {
 	struct http_server	*srv = arg;
@@ -556,6 +580,8 @@ http_dispatch(struct evhttp_request *req, void *arg)
 	}
 	if (strcmp(r->pattern, "/healthz") == 0)
 		http_healthz(h);
+	else if (strcmp(r->pattern, "/metrics") == 0)
+		http_metrics(h);
 	else if (r->fn != NULL)
 		r->fn(h);
 	else
@@ -594,6 +620,7 @@ http_new(struct event_base *base, struct state *st, struct core *core,
 	srv->base = base;
 	srv->st = st;
 	srv->core = core;
+	metrics_start((int64_t)time(NULL));
 	LIST_INIT(&srv->conns);
 	if ((srv->http = evhttp_new(base)) == NULL) {
 		snprintf(err, errlen, "evhttp_new failed");

@@ -84,6 +84,11 @@ const char *decision_reason_text(const char *code);
  * the common Unicode spaces): the APPLICANT_MESSAGE condition, used by
  * the rule input and by decision_finish() alike. */
 int	decision_message_present(const char *msg);
+/* The reason codes by number, 0 .. DECISION_NREASONS-1 (for counters):
+ * the index of a code (-1 unknown), and the code of an index (NULL). */
+#define DECISION_NREASONS	17
+int	decision_reason_index(const char *code);
+const char *decision_reason_code(int i);
 /* 1 when code is one of the reason codes of application.md. */
 int	decision_reason_known(const char *code);
 

@@ -433,6 +433,29 @@ for c in eservice caseworker auditor other; do
 		fail "$d" "$(what)"
 	fi
 done
+# /metrics: any certificate; the counters say what the trail says
+# happened above (the 409 was a CONFLICT refusal).
+req auditor GET /metrics
+d="GET /metrics: Prometheus text with the outcomes, reasons, refusals, queue and rule set so far"
+granted=$(sed -n 's/^bistand_applications_total{outcome="granted"} //p' "$tmp/body")
+routed=$(sed -n 's/^bistand_applications_total{outcome="routed"} //p' "$tmp/body")
+violence=$(sed -n 's/^bistand_reasons_total{code="VIOLENCE"} //p' "$tmp/body")
+conflicts=$(sed -n 's/^bistand_refusals_total{code="CONFLICT"} //p' "$tmp/body")
+queued=$(sed -n 's/^bistand_queue_items{priority="urgent",kind="case"} //p' "$tmp/body")
+tg=$(grep -c "	evaluated	.*[	&]outcome=granted" "$tmp/state/audit.trail")
+tr=$(grep -c "	evaluated	.*[	&]outcome=routed" "$tmp/state/audit.trail")
+if [ "$code" = 200 ] && [ "$granted" = "$tg" ] && [ "$routed" = "$tr" ] &&
+    [ "$tg" -ge 2 ] && [ "$tr" -ge 3 ] &&
+    [ "${violence:-0}" -ge 1 ] && [ "${conflicts:-0}" -ge 1 ] &&
+    [ "${queued:-0}" -ge 1 ] &&
+    grep -q '^bistand_ruleset_info{hash="[0-9a-f]\{64\}"} 1$' "$tmp/body" &&
+    grep -q '^bistand_evaluation_seconds_count [1-9]' "$tmp/body" &&
+    grep -q '^bistand_durable_write_seconds_bucket{le="+Inf"} [1-9]' "$tmp/body" &&
+    grep -q '^# TYPE bistand_commit_batch_jobs histogram$' "$tmp/body"; then
+	pass "$d"
+else
+	fail "$d" "$(what)" "granted=$granted/$tg routed=$routed/$tr violence=$violence conflicts=$conflicts urgent=$queued"
+fi
 if [ -n "$ex" ]; then
 	for c in caseworker auditor other; do
 		m=$(log_mark "$log")
