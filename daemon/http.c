@@ -52,6 +52,7 @@
 
 struct conn {
 	struct http_server	*srv;
+	struct bufferevent	*bev;		/* freeing it frees us */
 	struct evhttp_connection *evcon;	/* known after 1st request */
 	int			 handshake_done;
 	LIST_ENTRY(conn)	 entry;
@@ -249,6 +250,8 @@ http_bevcb(struct event_base *base, void *arg)
 	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL)
 		SSL_free(ssl);
+	else
+		c->bev = bev;
 	if (srv->nconns >= srv->st->conf->max_connections)
 		http_listener_set(srv, 0);
 	return bev;
@@ -717,6 +720,7 @@ void
 http_shutdown(struct http_server *srv, void (*done)(void *), void *arg)
 {
 	static const struct timeval tick = { 0, 50 * 1000 };
+	static const struct timeval drain_idle = { HTTP_DRAIN_IDLE_SECS, 0 };
 	struct conn *c;
 
 	if (srv->draining)
@@ -729,10 +733,17 @@ http_shutdown(struct http_server *srv, void (*done)(void *), void *arg)
 		evhttp_del_accept_socket(srv->http, srv->bound);
 		srv->bound = NULL;
 	}
-	LIST_FOREACH(c, &srv->conns, entry)
+	/* Idle connections go quickly; one still sending goes on. One
+	 * that never sent a request (or is in its handshake) has no evhttp
+	 * connection yet to ask: its bufferevent gets the same timeout. */
+	LIST_FOREACH(c, &srv->conns, entry) {
 		if (c->evcon != NULL)
 			evhttp_connection_set_timeout(c->evcon,
 			    HTTP_DRAIN_IDLE_SECS);
+		else if (c->bev != NULL)
+			bufferevent_set_timeouts(c->bev, &drain_idle,
+			    &drain_idle);
+	}
 	log_info("shutdown: not accepting; %d connections open",
 	    srv->nconns);
 	srv->drain_ev = event_new(srv->base, -1, EV_PERSIST, http_drain_tick,
