@@ -277,15 +277,20 @@ http_send(struct hreq *h, int status, const char *ctype, const char *body,
 {
 	struct evkeyvalq	*oh = evhttp_request_get_output_headers(h->req);
 	struct evbuffer		*out;
+	struct log_request	 lr;
 
 	if (code != NULL)
 		metrics_refusal(code);
 	/* The log line first: once sent, the request may be gone. */
-	log_info("request role=%s method=%s route=%s path=%s case=%s "
-	    "status=%d code=%s ms=%.3f", tls_role_name(h->peer.role),
-	    h->method, h->route ? h->route : "-", h->path,
-	    h->case_id[0] ? h->case_id : "-", status, code ? code : "-",
-	    (http_now() - h->t0) * 1000.0);
+	lr.role = tls_role_name(h->peer.role);
+	lr.method = h->method;
+	lr.route = h->route;
+	lr.path = h->path;
+	lr.case_id = h->case_id;
+	lr.code = code;
+	lr.status = status;
+	lr.ms = (http_now() - h->t0) * 1000.0;
+	log_request(&lr);
 	evhttp_add_header(oh, "Content-Type", ctype);
 	/* Decisions carry personal data: never cached on the way. */
 	evhttp_add_header(oh, "Cache-Control", "no-store");
