@@ -50,10 +50,10 @@ UNIT_BINS	 = $(UNIT_TESTS:%=$(BUILD)/tests/%)
 
 DEPS_DEBIAN	 = build-essential pkg-config libevent-dev libssl-dev \
 		   libxml2-dev liblua5.4-dev lua5.4 check openssl curl \
-		   libxml2-utils
+		   libxml2-utils mandoc systemd
 
-.PHONY: all deps run check unit rulecheck integration install clean \
-	devcerts bench
+.PHONY: all deps run check unit rulecheck integration opscheck install \
+	clean devcerts bench
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/bistandd $(BUILD)/bistandctl
@@ -111,6 +111,13 @@ check: deps
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 unit
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 rulecheck
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 integration
+	@$(MAKE) --no-print-directory opscheck
+
+# Operations: the unit's systemd-analyze security score and verify, and
+# make install DESTDIR=… checked file by file (man pages linted).
+opscheck:
+	sh tests/check_systemd.sh
+	sh tests/check_install.sh
 
 unit: all $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
@@ -129,20 +136,83 @@ integration: all
 	BISTAND_BUILD="$(CURDIR)/$(BUILD)" bash tests/integration_queue.sh
 	BISTAND_BUILD="$(CURDIR)/$(BUILD)" bash tests/integration_client.sh
 
+# Explicit modes everywhere: programs 0755, the configuration 0640 (it
+# names the key files), everything else 0644, directories 0755. Paths in
+# the man pages, the unit and the commented configuration are rewritten
+# from the defaults (/usr/local/share/bistand, /etc/bistand, /usr/sbin)
+# to this installation's DATADIR, CONFDIR and SBINDIR.
+#
+# The unit goes where Debian 12 puts packaged units: /lib/systemd/system
+# for PREFIX=/usr (`pkg-config --variable=systemdsystemunitdir systemd`
+# on bookworm; /lib is /usr/lib on merged-/usr systems, but dpkg knows
+# bookworm's units by their /lib path), else $(PREFIX)/lib/systemd/system
+# (/usr/local/lib/systemd/system is on systemd's search path). sysusers.d
+# and tmpfiles.d are under /usr/lib for PREFIX=/usr, as pkg-config says.
+# SYSTEMDUNITDIR, SYSUSERSDIR and TMPFILESDIR override them.
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
-	    $(DESTDIR)$(DATADIR) $(DESTDIR)$(CONFDIR)
-	install -m 0755 $(BUILD)/bistandd $(DESTDIR)$(SBINDIR)/bistandd
-	install -m 0755 $(BUILD)/bistandctl $(DESTDIR)$(BINDIR)/bistandctl
-	install -d $(DESTDIR)$(DATADIR)/rules/params $(DESTDIR)$(DATADIR)/examples
-	install -m 0644 etc/application.xsd etc/error.xsd etc/decision.xsd \
-	    etc/caseworker-request.xsd etc/queue.xsd etc/case.xsd \
-	    $(DESTDIR)$(DATADIR)/
-	install -m 0644 rules/*.lua $(DESTDIR)$(DATADIR)/rules/
-	install -m 0644 rules/params/*.lua $(DESTDIR)$(DATADIR)/rules/params/
-	install -m 0644 etc/examples/*.xml $(DESTDIR)$(DATADIR)/examples/
-	@if [ ! -f $(DESTDIR)$(CONFDIR)/bistandd.conf ]; then \
-	    install -m 0640 etc/bistandd.conf $(DESTDIR)$(CONFDIR)/; fi
+	@set -e; \
+	if [ "$(PREFIX)" = /usr ]; then \
+	    unitdir=/lib/systemd/system; libdir=/usr/lib; \
+	else \
+	    unitdir="$(PREFIX)/lib/systemd/system"; libdir="$(PREFIX)/lib"; \
+	fi; \
+	unitdir="$${SYSTEMDUNITDIR:-$$unitdir}"; \
+	sysusersdir="$${SYSUSERSDIR:-$$libdir/sysusers.d}"; \
+	tmpfilesdir="$${TMPFILESDIR:-$$libdir/tmpfiles.d}"; \
+	paths='s|/usr/local/share/bistand|$(DATADIR)|g; s|/etc/bistand|$(CONFDIR)|g'; \
+	stage="$(BUILD)/install"; \
+	rm -rf "$$stage"; mkdir -p "$$stage"; \
+	set -x; \
+	install -d -m 0755 "$(DESTDIR)$(SBINDIR)" "$(DESTDIR)$(BINDIR)" \
+	    "$(DESTDIR)$(DATADIR)/rules/params" "$(DESTDIR)$(DATADIR)/examples" \
+	    "$(DESTDIR)$(CONFDIR)" "$(DESTDIR)$(MANDIR)/man1" \
+	    "$(DESTDIR)$(MANDIR)/man5" "$(DESTDIR)$(MANDIR)/man8" \
+	    "$(DESTDIR)$$unitdir"; \
+	install -m 0755 $(BUILD)/bistandd "$(DESTDIR)$(SBINDIR)/bistandd"; \
+	install -m 0755 $(BUILD)/bistandctl "$(DESTDIR)$(BINDIR)/bistandctl"; \
+	install -m 0644 etc/*.xsd "$(DESTDIR)$(DATADIR)/"; \
+	install -m 0644 rules/*.lua "$(DESTDIR)$(DATADIR)/rules/"; \
+	install -m 0644 rules/params/*.lua "$(DESTDIR)$(DATADIR)/rules/params/"; \
+	install -m 0644 etc/examples/*.xml "$(DESTDIR)$(DATADIR)/examples/"; \
+	for m in man/*.[158]; do \
+	    sed "$$paths" "$$m" > "$$stage/$${m#man/}"; \
+	    install -m 0644 "$$stage/$${m#man/}" \
+	        "$(DESTDIR)$(MANDIR)/man$${m##*.}/$${m#man/}"; \
+	done; \
+	sed "s|/usr/sbin/bistandd|$(SBINDIR)/bistandd|g; $$paths" \
+	    systemd/bistandd.service > "$$stage/bistandd.service"; \
+	install -m 0644 "$$stage/bistandd.service" "$(DESTDIR)$$unitdir/"; \
+	for f in systemd/*.sysusers; do \
+	    [ -f "$$f" ] || continue; \
+	    n=$${f#systemd/}; \
+	    install -d -m 0755 "$(DESTDIR)$$sysusersdir"; \
+	    install -m 0644 "$$f" "$(DESTDIR)$$sysusersdir/$${n%.sysusers}.conf"; \
+	done; \
+	for f in systemd/*.tmpfiles; do \
+	    [ -f "$$f" ] || continue; \
+	    n=$${f#systemd/}; \
+	    install -d -m 0755 "$(DESTDIR)$$tmpfilesdir"; \
+	    install -m 0644 "$$f" "$(DESTDIR)$$tmpfilesdir/$${n%.tmpfiles}.conf"; \
+	done; \
+	if [ -e "$(DESTDIR)$(CONFDIR)/bistandd.conf" ]; then \
+	    set +x; \
+	    echo "install: keeping $(DESTDIR)$(CONFDIR)/bistandd.conf"; \
+	else \
+	    sed "$$paths" etc/bistandd.conf > "$$stage/bistandd.conf"; \
+	    install -m 0640 "$$stage/bistandd.conf" \
+	        "$(DESTDIR)$(CONFDIR)/bistandd.conf"; \
+	fi; \
+	set +x; \
+	if [ -z "$(DESTDIR)" ] && command -v systemd-sysusers >/dev/null; then \
+	    echo "install: the bistand user, and its group on the configuration"; \
+	    systemd-sysusers "$$sysusersdir/bistandd.conf"; \
+	    chgrp bistand "$(CONFDIR)/bistandd.conf"; \
+	fi
+
+# Installs into a temporary DESTDIR and checks the tree (tests/check_install.sh).
+.PHONY: installcheck
+installcheck:
+	sh tests/check_install.sh
 
 clean:
 	rm -rf build

@@ -6,7 +6,8 @@
  * Signals are libevent events, so their work runs in the event loop,
  * never in signal context: SIGHUP reloads (the new state is built
  * completely and swapped in only if valid), SIGTERM and SIGINT stop
- * accepting, let requests in flight finish and exit 0.
+ * accepting, let requests in flight finish and exit 0. Under systemd
+ * (Type=notify) each of these is also announced on $NOTIFY_SOCKET.
  */
 #include <errno.h>
 #include <limits.h>
@@ -24,6 +25,7 @@
 #include "core.h"
 #include "http.h"
 #include "log.h"
+#include "notify.h"
 #include "rules.h"
 #include "state.h"
 
@@ -61,6 +63,7 @@ main_sigterm(evutil_socket_t sig, short ev, void *arg)
 	struct daemon_ctx *d = arg;
 
 	(void)ev;
+	notify_stopping();
 	log_info("received %s, shutting down",
 	    sig == SIGINT ? "SIGINT" : "SIGTERM");
 	http_shutdown(d->srv, main_stopped, d);
@@ -74,9 +77,13 @@ main_sighup(evutil_socket_t sig, short ev, void *arg)
 	char			 err[1024];
 
 	(void)sig; (void)ev;
+	notify_reloading();
 	if (state_load(d->conf_path, &st, err, sizeof(err)) == -1) {
 		log_warnx("reload failed, keeping the running configuration: "
 		    "%s", err);
+		/* The old state keeps serving: systemd must see it ready. */
+		notify_status("serving; last reload failed, see the log");
+		notify_ready();
 		return;
 	}
 	log_setverbose(d->verbose_flag || st->conf->verbose);
@@ -87,7 +94,9 @@ main_sighup(evutil_socket_t sig, short ev, void *arg)
 	log_info("reload: configuration, certificates, schema and rule set "
 	    "%.12s (tested on %zu examples) reloaded from %s",
 	    rules_hash(st->rules), st->nexamples, d->conf_path);
+	notify_status("serving; rule set %.12s", rules_hash(st->rules));
 	http_swap_state(d->srv, st);
+	notify_ready();
 }
 
 int
@@ -167,6 +176,10 @@ main(int argc, char *argv[])
 	http_log_listening(d.srv);
 	log_info("bistandd started (pid %ld, configuration %s)",
 	    (long)getpid(), d.conf_path);
+	/* Listeners, rule set and replayed trail are up: tell systemd
+	 * (after daemon(), so MAINPID is the serving process). */
+	notify_status("serving; rule set %.12s", rules_hash(st->rules));
+	notify_ready();
 
 	event_base_dispatch(d.base);
 
