@@ -167,6 +167,60 @@ app_blank(const char *buf, size_t len)
 	return 1;
 }
 
+/* More attributes on one element than any of our schemas allows, by far:
+ * see app_attr_guard. */
+#define APP_ATTRS_MAX	64
+
+/*
+ * libxml2 2.9 checks the attributes of a start tag for duplicates pair
+ * by pair: 100 000 attributes on one element took 48 s of the event
+ * loop. No parser option bounds that, so one linear pass counts, per
+ * start tag, the '=' outside quotes (skipping comments, CDATA and
+ * processing instructions) and refuses a tag with more than
+ * APP_ATTRS_MAX. It does not judge well-formedness: the parser does.
+ * Returns the 1-based line of the tag, or 0 when the document is fine.
+ */
+static int
+app_attr_guard(const char *buf, size_t len)
+{
+	const char	*p = buf, *end = buf + len, *close;
+	int		 line = 1, tagline, n;
+	char		 quote;
+
+	for (; p < end; p++) {
+		if (*p == '\n')
+			line++;
+		if (*p != '<' || p + 1 >= end)
+			continue;
+		if (p[1] == '!' || p[1] == '?') {
+			/* comment, CDATA, DOCTYPE, PI: to its own end */
+			close = end - p >= 4 && memcmp(p, "<!--", 4) == 0 ?
+			    "-->" : end - p >= 9 && memcmp(p, "<![CDATA[", 9) ==
+			    0 ? "]]>" : p[1] == '?' ? "?>" : ">";
+			for (p++; p < end && (size_t)(end - p) >= strlen(close) &&
+			    memcmp(p, close, strlen(close)) != 0; p++)
+				if (*p == '\n')
+					line++;
+			continue;
+		}
+		tagline = line;
+		for (n = 0, quote = 0, p++; p < end; p++) {
+			if (*p == '\n')
+				line++;
+			if (quote) {
+				if (*p == quote)
+					quote = 0;
+			} else if (*p == '"' || *p == '\'')
+				quote = *p;
+			else if (*p == '=' && ++n > APP_ATTRS_MAX)
+				return tagline;
+			else if (*p == '>')
+				break;
+		}
+	}
+	return 0;
+}
+
 /*
  * Parse without ever reading a DOCTYPE's contents. Returns the document
  * or NULL with e filled: ERR_DOCTYPE for any DOCTYPE, ERR_MALFORMED_XML
@@ -182,6 +236,12 @@ app_read_xml(const char *buf, size_t len, struct errdoc *e)
 	int		 bad;
 
 	memset(&st, 0, sizeof(st));
+	if ((bad = app_attr_guard(buf, len)) != 0) {
+		errdoc_set(e, 400, ERR_MALFORMED_XML, "an element has more than "
+		    "%d attributes", APP_ATTRS_MAX);
+		e->line = bad;
+		return NULL;
+	}
 	if ((ctxt = xmlNewParserCtxt()) == NULL) {
 		errdoc_set(e, 500, ERR_INTERNAL, "out of memory");
 		return NULL;

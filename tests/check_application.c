@@ -294,6 +294,39 @@ age(const struct application *a, size_t i)
 
 /* ---- valid documents ------------------------------------------------ */
 
+/*
+ * Attributes by the 100 000 on one element made libxml2 2.9's pairwise
+ * duplicate check run for 48 s; the guard refuses them in one pass. With
+ * no guard this test would exceed check's 4 s default timeout.
+ */
+START_TEST(test_attribute_flood)
+{
+	static const char head[] = "<?xml version=\"1.0\"?>\n"
+	    "<application xmlns=\"urn:bistand:application:1\"";
+	size_t	 n = 100000, i, cap = sizeof(head) + n * 16 + 64, len;
+	char	*doc = malloc(cap);
+
+	ck_assert_ptr_nonnull(doc);
+	len = (size_t)snprintf(doc, cap, "%s", head);
+	for (i = 0; i < n; i++)
+		len += (size_t)snprintf(doc + len, cap - len, " a%zu=\"\"", i);
+	snprintf(doc + len, cap - len, "><id>x</id></application>");
+	expect(doc, ERR_MALFORMED_XML, 2, NULL, "more than 64 attributes");
+	free(doc);
+	/* What does not count: '=' in values, text, comments, CDATA, PIs;
+	 * the guard lets these through to the parser and the schema. */
+	expect("<?xml version=\"1.0\"?>\n<!-- = = = = = = = = = = = = = = = = "
+	    "= = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = "
+	    "= = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = -->"
+	    "<application xmlns=\"urn:bistand:application:1\" x=\"= = = = = = = "
+	    "= = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = "
+	    "= = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = =\">"
+	    "<![CDATA[= = = = = = = = = = = = = = = = = = = = = = = = = = = = = = "
+	    "= = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = = "
+	    "= = = =]]></application>", ERR_SCHEMA, 0, NULL, NULL);
+}
+END_TEST
+
 START_TEST(test_template_model)
 {
 	struct application *a = parse_ok(TMPL);
@@ -1460,6 +1493,7 @@ application_suite(void)
 	size_t	 i;
 
 	tcase_add_test(valid, test_template_model);
+	tcase_add_test(valid, test_attribute_flood);
 	tcase_add_test(valid, test_minimal);
 	tcase_add_test(valid, test_example_reapplication);
 	tcase_add_test(valid, test_example_family);
