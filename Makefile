@@ -109,6 +109,7 @@ run: deps
 check: deps
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 unit
+	@$(MAKE) --no-print-directory fuzzreplay
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 rulecheck
 	@$(MAKE) --no-print-directory BUILD=build/asan SAN=1 integration
 	@$(MAKE) --no-print-directory opscheck
@@ -224,3 +225,4 @@ clean:
 
 # After every other rule, so that `all` stays the default goal.
 include bench/Makefile.inc
+include tests/fuzz/Makefile.inc

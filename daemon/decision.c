@@ -564,7 +564,8 @@ decision_by_caseworker(const char *doc, size_t len, enum dec_outcome outcome,
 
 	/* Our own document from the trail, read as plainly as can be. */
 	if (len > INT32_MAX || (d = xmlReadMemory(doc, (int)len, NULL, "UTF-8",
-	    XML_PARSE_NONET | XML_PARSE_NOBLANKS)) == NULL ||
+	    XML_PARSE_NONET | XML_PARSE_NOBLANKS | XML_PARSE_NOERROR |
+	    XML_PARSE_NOWARNING)) == NULL ||
 	    (root = xmlDocGetRootElement(d)) == NULL ||
 	    xmlStrcmp(root->name, BAD_CAST "decision") != 0)
 		goto out;

@@ -107,6 +107,13 @@ tls_name_entry(X509_NAME *name, int nid, char *out, size_t outlen)
 		OPENSSL_free(utf8);
 		return -1;
 	}
+	/* A name goes into logs, the trail and decision documents: no
+	 * control characters (they would make a document not XML). */
+	for (i = 0; i < n; i++)
+		if (utf8[i] < 0x20 || utf8[i] == 0x7f) {
+			OPENSSL_free(utf8);
+			return -1;
+		}
 	memcpy(out, utf8, (size_t)n);
 	out[n] = '\0';
 	OPENSSL_free(utf8);
