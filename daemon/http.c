@@ -173,6 +173,7 @@ conn_exfree(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx,
 	srv = c->srv;
 	LIST_REMOVE(c, entry);
 	srv->nconns--;
+	metrics_connections(srv->nconns);
 	free(c);
 	if (srv->paused && !srv->draining &&
 	    srv->nconns < srv->st->conf->max_connections)
@@ -243,6 +244,7 @@ http_bevcb(struct event_base *base, void *arg)
 	c->srv = srv;
 	LIST_INSERT_HEAD(&srv->conns, c, entry);
 	srv->nconns++;
+	metrics_connections(srv->nconns);
 	/* From here SSL_free(ssl) frees c: one owner, one path. */
 	SSL_set_ex_data(ssl, conn_idx, c);
 	SSL_set_info_callback(ssl, conn_tls_info);
@@ -607,6 +609,7 @@ http_apply_limits(struct http_server *srv)
 	evhttp_set_max_body_size(srv->http, (ev_ssize_t)c->max_body_size);
 	evhttp_set_max_headers_size(srv->http, (ev_ssize_t)c->max_header_size);
 	evhttp_set_timeout(srv->http, c->timeout);
+	metrics_connections_max(c->max_connections);
 }
 
 struct http_server *

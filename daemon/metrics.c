@@ -47,6 +47,7 @@ static struct {
 	atomic_ullong		 refusals[NREFUSAL];
 	atomic_ullong		 rule_failures;
 	atomic_ullong		 tls_failures;
+	atomic_int		 conns, conns_max;
 	struct histogram	 eval, durable, batch;
 } m;
 
@@ -54,6 +55,18 @@ void
 metrics_start(int64_t start)
 {
 	m.start = start;
+}
+
+void
+metrics_connections(int open)
+{
+	atomic_store(&m.conns, open);
+}
+
+void
+metrics_connections_max(int max)
+{
+	atomic_store(&m.conns_max, max);
 }
 
 static void
@@ -217,6 +230,15 @@ metrics_render(struct abuf *b, struct view *v, int64_t now, int idle,
 	    "bistand_tls_handshake_failures_total counter\n"
 	    "bistand_tls_handshake_failures_total %llu\n",
 	    (unsigned long long)atomic_load(&m.tls_failures));
+	/* Stalled or idle connections show here before max_connections
+	 * pauses the listener. */
+	put(b, "# HELP bistand_connections_open Client connections open, "
+	    "in the TLS handshake or after it.\n# TYPE "
+	    "bistand_connections_open gauge\nbistand_connections_open %d\n"
+	    "# HELP bistand_connections_max The max_connections setting.\n"
+	    "# TYPE bistand_connections_max gauge\n"
+	    "bistand_connections_max %d\n", atomic_load(&m.conns),
+	    atomic_load(&m.conns_max));
 	put_hist(b, "bistand_evaluation_seconds", "Rule evaluation of one "
 	    "case.", &m.eval, lat_bounds, NLAT);
 	put_hist(b, "bistand_durable_write_seconds", "From a request's "

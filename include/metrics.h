@@ -26,6 +26,9 @@ void	metrics_tls_failure(void);
 void	metrics_eval_seconds(double);
 void	metrics_durable_seconds(double);
 void	metrics_batch(size_t jobs);	/* the writer: jobs per fdatasync */
+/* Open client connections (accepted, handshake or not); the limit. */
+void	metrics_connections(int open);
+void	metrics_connections_max(int max);
 
 /* The whole exposition into out: the counters, and the queue gauges
  * and the rule set taken from the live state now. 0 or -1 ENOMEM. */

@@ -20,6 +20,16 @@ if [ ! -x "$bin" ] || [ ! -f "$top/etc/application.xsd" ]; then
 	echo "hostile.sh: run from the top of the tree, with $bin built" >&2
 	exit 2
 fi
+# Peak-memory bound for the daemon. Under ASan (BISTAND_SAN=1, as make
+# check runs it) freed memory sits in a quarantine (256 MB by default)
+# and shadow memory adds its own: a smaller quarantine keeps the figure
+# about the daemon, and the bound allows for the shadow.
+if [ "${BISTAND_SAN:-0}" = 1 ]; then
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=16"
+	rss_limit_mb=${RSS_LIMIT_MB:-256}
+else
+	rss_limit_mb=${RSS_LIMIT_MB:-128}
+fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bistand-hostile.XXXXXX") || exit 2
 tls=$tmp/tls
 pids=()
@@ -165,8 +175,17 @@ good() {
 	maxt=5 post "$tmp/good.xml"
 	if [ "$code" = 201 ] && fast 3; then pass "$1"; else fail "$1" "$(what)"; fi
 }
+# established: client connections open, as the daemon counts them
+# (bistand_connections_open in /metrics, less the scrape's own). The
+# daemon's count includes connections still in the TLS handshake and
+# needs no ss(8), which a minimal CI image may lack.
 established() {
-	ss -Htn state established "( sport = :$port )" 2>/dev/null | wc -l
+	local n
+	n=$(curl -sS --max-time 5 --cacert "$tls/ca.crt" \
+	    --cert "$tls/eservice.crt" --key "$tls/eservice.key" \
+	    "https://127.0.0.1:$port/metrics" 2>/dev/null |
+	    sed -n 's/^bistand_connections_open \([0-9][0-9]*\)$/\1/p')
+	echo $(( ${n:-0} > 0 ? n - 1 : 0 ))
 }
 
 # --- set-up ---------------------------------------------------------
@@ -185,10 +204,13 @@ secret="SECRET-MARKER-$$-$RANDOM"
 echo "$secret" > "$tmp/secret.txt"
 conf=$tmp/a.conf
 log=$tmp/a.log
-write_conf "$conf" "max_body_size 2m" "timeout 5" \
+# timeout 10: long enough that all 300 slowloris connections are open
+# together even on a loaded machine (starting 150 s_client processes
+# took over 5 s once), short enough to see them closed.
+write_conf "$conf" "max_body_size 2m" "timeout 10" \
     "rules_instructions 1000000" "rules_memory 16m"
 if ! start_daemon "$conf" "$log"; then
-	fail "daemon (faulty rules file on 99xx, timeout 5) starts" "$(tail -n 20 "$log")"
+	fail "daemon (faulty rules file on 99xx, timeout 10) starts" "$(tail -n 20 "$log")"
 	echo "$npass passed, $nfail failed"
 	exit 1
 fi
@@ -328,9 +350,9 @@ for i in $(seq 1 150); do
 	fi
 done
 n=0
-for i in $(seq 1 50); do
+for i in $(seq 1 40); do
 	n=$(established); [ "$n" -ge $((base + 280)) ] && break
-	sleep 0.1
+	sleep 0.2
 done
 echo "# slowloris: $n established connections on port $port (base $base) after $((SECONDS - slow_start)) s"
 if [ "$n" -ge $((base + 250)) ]; then
@@ -350,13 +372,13 @@ m=
 for i in $(seq 1 120); do
 	n=$(established)
 	if [ "$n" -le $((base + 5)) ]; then m=$((SECONDS - slow_start)); break; fi
-	sleep 0.1
+	sleep 0.25
 done
 if [ -n "$m" ]; then
-	pass "slowloris: the daemon closed the stalled connections (timeout 5; $n left after ${m} s)"
+	pass "slowloris: the daemon closed the stalled connections (timeout 10; $n left after ${m} s)"
 else
-	fail "slowloris: the daemon closed the stalled connections within ~17 s" \
-	    "$n still established" "$(ss -Htn state established "( sport = :$port )" | head -n 3)"
+	fail "slowloris: the daemon closed the stalled connections within ~40 s" \
+	    "$n still open"
 fi
 for fd in "${sfds[@]}"; do exec {fd}>&-; done
 good "after slowloris: a valid application gets 201"
@@ -432,10 +454,10 @@ fi
 good "at the end: a valid application gets 201"
 hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$apid/status")
 echo "# peak RSS (VmHWM) of the daemon: ${hwm:-?} kB"
-if [ -n "$hwm" ] && [ "$hwm" -lt $((256 * 1024)) ]; then
-	pass "peak RSS ${hwm} kB < 256 MB"
+if [ -n "$hwm" ] && [ "$hwm" -lt $((rss_limit_mb * 1024)) ]; then
+	pass "peak RSS ${hwm} kB < $rss_limit_mb MB"
 else
-	fail "peak RSS < 256 MB" "VmHWM ${hwm:-?} kB"
+	fail "peak RSS < $rss_limit_mb MB" "VmHWM ${hwm:-?} kB"
 fi
 kill -TERM "$apid"
 if wait_exit "$apid" 10 && [ "$estatus" = 0 ]; then

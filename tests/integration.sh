@@ -11,6 +11,9 @@
 # "P passed, F failed"; the exit status is non-zero if any check failed.
 # Every request has a timeout and every wait is bounded. BISTAND_KEEP=1
 # keeps the temporary directory (configurations, logs) for a look.
+# BISTAND_WRAP="valgrind ..." runs every daemon under that command
+# (`make valgrind`); BISTAND_SLOW=N then multiplies the waits for it to
+# start and stop by N (timing checks stay as they are).
 
 # Written for bash (arrays, $SECONDS); make starts it with sh.
 if [ -z "${BASH_VERSION:-}" ]; then
@@ -34,12 +37,15 @@ npass=0
 nfail=0
 nchk=0
 
+read -r -a wrap <<< "${BISTAND_WRAP:-}"
+slow=${BISTAND_SLOW:-1}
+
 cleanup() {
 	local p i
 	for p in "${pids[@]}"; do
 		kill "$p" 2>/dev/null
 	done
-	for i in $(seq 1 30); do
+	for i in $(seq 1 $((30 * slow))); do
 		local alive=0
 		for p in "${pids[@]}"; do
 			kill -0 "$p" 2>/dev/null && alive=1
@@ -103,10 +109,10 @@ write_conf() {
 start_daemon() {
 	local i
 	port=
-	"$bin" -d -f "$1" 2>"$2" &
+	"${wrap[@]}" "$bin" -d -f "$1" 2>"$2" &
 	dpid=$!
 	pids+=("$dpid")
-	for i in $(seq 1 100); do
+	for i in $(seq 1 $((100 * slow))); do
 		port=$(sed -n 's/.*listening on 127\.0\.0\.1 port \([0-9][0-9]*\) .*/\1/p' \
 		    "$2" | head -n 1)
 		[ -n "$port" ] && [ "$port" != 0 ] && return 0
@@ -118,7 +124,7 @@ start_daemon() {
 
 # wait_exit PID SECONDS: 0 when PID is gone in time; status in estatus.
 wait_exit() {
-	local i n=$(($2 * 10))
+	local i n=$(($2 * 10 * slow))
 	estatus=
 	for i in $(seq 1 "$n"); do
 		if ! kill -0 "$1" 2>/dev/null; then
