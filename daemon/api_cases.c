@@ -69,8 +69,10 @@ cw_state(const struct q_item *q, int64_t now, int idle)
 static int
 cw_item(xmlTextWriterPtr w, const struct q_item *q, int64_t now, int idle)
 {
-	const char *holder = q->closed ? "" : queue_holder(q, now, idle);
+	const char	*holder = q->closed ? "" : queue_holder(q, now, idle);
+	char		 reasons[256];
 
+	queue_reasons_text(q, reasons, sizeof(reasons));
 	if (xmlTextWriterStartElement(w, BAD_CAST "item") < 0 ||
 	    xmlTextWriterWriteAttribute(w, BAD_CAST "id",
 	    BAD_CAST q->app->id) < 0 ||
@@ -85,7 +87,7 @@ cw_item(xmlTextWriterPtr w, const struct q_item *q, int64_t now, int idle)
 	    cw_time(w, "received", q->received) < 0 ||
 	    cw_time(w, "due", q->due) < 0 ||
 	    xmlTextWriterWriteElement(w, BAD_CAST "reasons",
-	    BAD_CAST q->reasons) < 0)
+	    BAD_CAST reasons) < 0)
 		return -1;
 	if (holder[0] != '\0' && (xmlTextWriterWriteElement(w,
 	    BAD_CAST "assignee", BAD_CAST holder) < 0 ||

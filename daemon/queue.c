@@ -66,6 +66,68 @@ queue_time_field(const struct audit_record *r, const char *key, int64_t *out)
 	    app_parse_datetime(t, out);
 }
 
+/* The record's comma-separated reason codes as indices, in order, one
+ * byte each instead of the text (a queue holds 100 000s of items). */
+static int
+queue_parse_reasons(struct q_item *q, const char *list)
+{
+	const char	*p = list;
+	char		 code[64];
+	size_t		 n, i;
+	int		 k;
+
+	while (*p != '\0') {
+		n = strcspn(p, ",");
+		if (n >= sizeof(code))
+			goto other;
+		memcpy(code, p, n);
+		code[n] = '\0';
+		if ((k = decision_reason_index(code)) < 0)
+			goto other;
+		for (i = 0; i < q->nreasons && q->reason[i] != k; i++)
+			;
+		if (i == q->nreasons)		/* each code once */
+			q->reason[q->nreasons++] = (uint8_t)k;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+ other:
+	/* Not ours to judge here: shown as recorded, commas as spaces. */
+	q->nreasons = 0;
+	if ((q->other = strdup(list)) == NULL)
+		return -1;
+	for (i = 0; q->other[i] != '\0'; i++)
+		if (q->other[i] == ',')
+			q->other[i] = ' ';
+	return 0;
+}
+
+void
+queue_reasons_text(const struct q_item *q, char *out, size_t len)
+{
+	size_t	 used = 0;
+	int	 i, w;
+
+	if (len == 0)
+		return;
+	out[0] = '\0';
+	if (q->other != NULL || q->kind == Q_FOLLOW_UP) {
+		snprintf(out, len, "%s", q->other ? q->other : "LONG_TERM");
+		return;
+	}
+	for (i = 0; i < q->nreasons; i++) {
+		w = snprintf(out + used, len - used, "%s%s", i ? " " : "",
+		    decision_reason_code(q->reason[i]));
+		if (w < 0 || (size_t)w >= len - used) {
+			out[used] = '\0';	/* whole codes only */
+			return;
+		}
+		used += (size_t)w;
+	}
+}
+
 /* An evaluated record: a routed case, or a grant with a follow-up. */
 static int
 queue_from_evaluated(struct view *v, struct view_app *a,
@@ -75,7 +137,6 @@ queue_from_evaluated(struct view *v, struct view_app *a,
 	char		 outcome[16], prio[16], reasons[256];
 	uint64_t	 received;
 	int64_t		 due;
-	size_t		 i;
 
 	if (audit_get(r, "outcome", outcome, sizeof(outcome)) == -1 ||
 	    audit_get_u64(r, "received_at", &received) == -1)
@@ -85,10 +146,9 @@ queue_from_evaluated(struct view *v, struct view_app *a,
 		    queue_time_field(r, "due", &due) == -1 ||
 		    audit_get(r, "reasons", reasons, sizeof(reasons)) == -1)
 			return -1;
-	} else if (queue_time_field(r, "follow_up_due", &due) == 0) {
+	} else if (queue_time_field(r, "follow_up_due", &due) == 0)
 		snprintf(prio, sizeof(prio), "normal");
-		snprintf(reasons, sizeof(reasons), "LONG_TERM");
-	} else
+	else
 		return 0;		/* a plain grant: not in the queue */
 	if (a->item != NULL || (q = calloc(1, sizeof(*q))) == NULL)
 		return -1;
@@ -97,13 +157,13 @@ queue_from_evaluated(struct view *v, struct view_app *a,
 	q->urgent = strcmp(prio, "urgent") == 0;
 	q->received = (int64_t)received;
 	q->due = due;
-	for (i = 0; reasons[i] != '\0'; i++)
-		q->reasons[i] = reasons[i] == ',' ? ' ' : reasons[i];
-	q->reasons[i] = '\0';
-	if (q->kind == Q_CASE)
-		snprintf(q->preferred, sizeof(q->preferred), "%s",
-		    view_preferred(v, a->applicant, a->partner));
-	if (map_put(&v->queue, a->id, q) == -1) {
+	q->holder = "";
+	q->preferred = q->kind == Q_CASE ?
+	    view_intern(v, view_preferred(v, a->applicant, a->partner)) : "";
+	if (q->preferred == NULL || (q->kind == Q_CASE &&
+	    queue_parse_reasons(q, reasons) == -1) ||
+	    map_put(&v->queue, a->id, q) == -1) {
+		free(q->other);
 		free(q);
 		return -1;
 	}
@@ -118,7 +178,7 @@ queue_close(struct view *v, struct view_app *a, int how)
 {
 	map_del(&v->queue, a->id);
 	a->item->closed = how;
-	a->item->holder[0] = '\0';
+	a->item->holder = "";
 }
 
 int
@@ -134,15 +194,21 @@ queue_replay(struct view *v, struct view_app *a, const struct audit_record *r)
 	if (q == NULL || q->closed)
 		return 1;
 	if (audit_is(r, "claimed")) {
-		snprintf(q->holder, sizeof(q->holder), "%s", cn);
+		if ((q->holder = view_intern(v, cn)) == NULL) {
+			q->holder = "";
+			return -1;
+		}
 		q->claimed_at = queue_rtime(r);
 	} else if (audit_is(r, "released")) {
-		q->holder[0] = '\0';
+		q->holder = "";
 		q->claimed_at = 0;
 	} else if (audit_is(r, "assigned")) {
 		if (audit_get(r, "to", to, sizeof(to)) == -1)
 			return -1;
-		snprintf(q->holder, sizeof(q->holder), "%s", to);
+		if ((q->holder = view_intern(v, to)) == NULL) {
+			q->holder = "";
+			return -1;
+		}
 		q->claimed_at = queue_rtime(r);
 	} else if (audit_is(r, "decided")) {
 		if (audit_get(r, "outcome", outcome, sizeof(outcome)) == -1)

@@ -18,7 +18,8 @@ struct view_person {
 	char	 key[AUDIT_PSEUDO_LEN];
 	int	*months;		/* ascending, unique */
 	size_t	 n, cap;
-	char	 caseworker[65];	/* who decided its last case */
+	const char *caseworker;		/* who decided its last case
+					   (interned), or NULL */
 };
 
 struct view_period {
@@ -39,6 +40,24 @@ view_actor_hash(const char *actor)
 	SHA256((const unsigned char *)actor, strlen(actor), md);
 	memcpy(&h, md, sizeof(h));
 	return h;
+}
+
+const char *
+view_intern(struct view *v, const char *s)
+{
+	char *c;
+
+	if (s[0] == '\0')
+		return "";
+	if ((c = map_get(&v->cns, s)) != NULL)
+		return c;
+	if ((c = strdup(s)) == NULL)
+		return NULL;
+	if (map_put(&v->cns, c, c) == -1) {
+		free(c);
+		return NULL;
+	}
+	return c;
 }
 
 struct view_app *
@@ -192,10 +211,12 @@ view_pending(struct view *v, const char *id, const unsigned char sha[32],
     int period)
 {
 	struct view_app *a;
+	size_t		 idlen = strlen(id);
 
-	if ((a = calloc(1, sizeof(*a))) == NULL)
+	if (idlen == 0 || idlen > 64 ||
+	    (a = calloc(1, sizeof(*a) + idlen + 1)) == NULL)
 		return NULL;
-	snprintf(a->id, sizeof(a->id), "%s", id);
+	memcpy(a->id, id, idlen + 1);
 	memcpy(a->sha, sha, 32);
 	a->submitter = submitter;
 	snprintf(a->applicant, sizeof(a->applicant), "%s", applicant);
@@ -228,7 +249,8 @@ view_set_caseworker(struct view *v, struct view_app *a, const char *cn)
 			continue;
 		if ((p = view_person(v, who[i])) == NULL)
 			return -1;
-		snprintf(p->caseworker, sizeof(p->caseworker), "%s", cn);
+		if ((p->caseworker = view_intern(v, cn)) == NULL)
+			return -1;
 	}
 	return 0;
 }
@@ -239,10 +261,10 @@ view_preferred(struct view *v, const char *applicant, const char *partner)
 	struct view_person *p;
 
 	if ((p = map_get(&v->persons, applicant)) != NULL &&
-	    p->caseworker[0] != '\0')
+	    p->caseworker != NULL)
 		return p->caseworker;
 	if (partner[0] != '\0' && (p = map_get(&v->persons, partner)) !=
-	    NULL && p->caseworker[0] != '\0')
+	    NULL && p->caseworker != NULL)
 		return p->caseworker;
 	return "";
 }
@@ -262,9 +284,18 @@ view_event_add(struct view_app *a, off_t off, uint32_t len)
 	struct view_event	*ne;
 	uint32_t		 cap;
 
+	if (a->events == NULL) {
+		a->events = a->ev_inline;
+		a->capevents = 2;
+	}
 	if (a->nevents == a->capevents) {
-		cap = a->capevents ? a->capevents * 2 : 4;
-		if ((ne = realloc(a->events, cap * sizeof(*ne))) == NULL)
+		cap = a->capevents * 2;
+		if (a->events == a->ev_inline) {
+			if ((ne = malloc(cap * sizeof(*ne))) == NULL)
+				return -1;
+			memcpy(ne, a->ev_inline, sizeof(a->ev_inline));
+		} else if ((ne = realloc(a->events, cap * sizeof(*ne))) ==
+		    NULL)
 			return -1;
 		a->events = ne;
 		a->capevents = cap;
@@ -294,8 +325,11 @@ view_app_free(void *p)
 {
 	struct view_app *a = p;
 
+	if (a->item != NULL)
+		free(a->item->other);
 	free(a->item);
-	free(a->events);
+	if (a->events != a->ev_inline)
+		free(a->events);
 	free(a);
 }
 
@@ -447,4 +481,5 @@ view_free(struct view *v)
 	map_clear(&v->persons, view_person_free);
 	map_clear(&v->periods, free);
 	map_clear(&v->rulesets, free);
+	map_clear(&v->cns, free);
 }

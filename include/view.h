@@ -16,6 +16,7 @@
 #include <sys/types.h>
 
 #include "audit.h"
+#include "decision.h"
 #include "map.h"
 
 struct view_waiter;
@@ -27,26 +28,32 @@ struct view_event {
 	uint32_t	 len;
 };
 
+/* One per application held: a municipality's trail holds 100 000s, so
+ * the fields are ordered against padding, the flags are bytes, the
+ * first two events (received, evaluated: most cases have no more) live
+ * inside, and the id is allocated to its length. */
 struct view_app {
-	char		 id[65];
 	unsigned char	 sha[32];	/* of the application bytes */
 	uint64_t	 submitter;	/* hash of the submitting actor */
-	char		 applicant[AUDIT_PSEUDO_LEN];
-	char		 partner[AUDIT_PSEUDO_LEN];	/* "" when none */
-	int		 period;	/* year*12 + month-1 */
-	int		 pending;	/* records not durable yet */
-	int		 granted;	/* current outcome is a grant */
 	off_t		 eval_off;	/* the current decision's record */
-	uint32_t	 eval_len;
 	struct view_waiter *waiters;	/* same request again, pending */
-	int		 busy;		/* a caseworker's record about it is
-					   being written: one change at a time */
-	int		 decided;	/* a caseworker decided it */
-	int		 completed;	/* its follow-up task is done */
 	struct q_item	*item;		/* in the queue, or NULL */
-	struct view_event *events;	/* received, evaluated, claimed, … */
+	struct view_event *events;	/* received, evaluated, claimed, …:
+					   ev_inline until a third one */
+	struct view_event ev_inline[2];
+	uint32_t	 eval_len;
 	uint32_t	 nevents;
 	uint32_t	 capevents;
+	int		 period;	/* year*12 + month-1 */
+	uint8_t		 pending;	/* records not durable yet */
+	uint8_t		 granted;	/* current outcome is a grant */
+	uint8_t		 busy;		/* a caseworker's record about it is
+					   being written: one change at a time */
+	uint8_t		 decided;	/* a caseworker decided it */
+	uint8_t		 completed;	/* its follow-up task is done */
+	char		 applicant[AUDIT_PSEUDO_LEN];
+	char		 partner[AUDIT_PSEUDO_LEN];	/* "" when none */
+	char		 id[];		/* 1 to 64 characters */
 };
 
 /* queue.c: the caseworkers' queue (docs/caseworker-api.md). */
@@ -58,12 +65,20 @@ struct q_item {
 	int		 urgent;
 	int64_t		 received;	/* epoch seconds */
 	int64_t		 due;
-	char		 reasons[256];	/* codes, space-separated */
-	char		 holder[65];	/* CN, "" when nobody */
 	int64_t		 claimed_at;
-	char		 preferred[65];	/* preferred caseworker, or "" */
+	/* CNs are interned in the view (view_intern): one copy per
+	 * caseworker, not two 65-byte buffers per item. */
+	const char	*holder;	/* CN, "" when nobody */
+	const char	*preferred;	/* preferred caseworker, or "" */
 	int		 closed;	/* 0 in the queue, 1 decided,
 					   2 completed */
+	/* The reasons in the record's order, as decision_reason_index()
+	 * numbers (queue_reasons_text() spells them); a follow-up's reason
+	 * is LONG_TERM. A code this version does not know (a trail from a
+	 * later one) keeps the record's whole list in other instead. */
+	uint8_t		 nreasons;
+	uint8_t		 reason[DECISION_NREASONS];
+	char		*other;		/* owned; NULL nearly always */
 };
 
 struct view {
@@ -72,10 +87,15 @@ struct view {
 	struct map	 periods;	/* "pseudonym/period" → count */
 	struct map	 rulesets;	/* rule-set hashes in the trail */
 	struct map	 queue;		/* id → q_item */
+	struct map	 cns;		/* interned caseworker names */
 	uint64_t	 records;	/* replayed */
 	uint64_t	 ignored;	/* caseworker records that did not fit
 					   the case's state (kept, no effect) */
 };
+
+/* The one copy of a caseworker's name s in the view ("" for ""), alive
+ * until view_free; NULL on ENOMEM. */
+const char *view_intern(struct view *, const char *s);
 
 /* An audit_visit for audit_writer_start: replay one record. */
 int	view_replay(const struct audit_record *, void *view);
@@ -120,6 +140,9 @@ int	view_event_add(struct view_app *, off_t off, uint32_t len);
  * on); -1 malformed (replay stops). */
 int	queue_replay(struct view *, struct view_app *,
 	    const struct audit_record *);
+/* The item's reason codes, space-separated, into out (always
+ * terminated; 17 codes fit in 256 bytes). */
+void	queue_reasons_text(const struct q_item *, char *out, size_t len);
 /* The holder while the claim is alive at now, else "" (it lapsed). */
 const char *queue_holder(const struct q_item *, int64_t now,
 	    int idle_minutes);

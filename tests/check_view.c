@@ -554,6 +554,7 @@ START_TEST(queue_claims_and_decisions)
 	struct view	 v;
 	struct view_app	*a;
 	struct q_item	*q;
+	char		 text[256];
 
 	memset(&v, 0, sizeof(v));
 	ck_assert_int_eq(replay_line(&v, 1, "received", "eservice:x",
@@ -567,7 +568,9 @@ START_TEST(queue_claims_and_decisions)
 	ck_assert_int_eq(q->urgent, 1);
 	ck_assert_int_eq(q->received, T0);
 	ck_assert_int_eq(q->due, T0 + 4 * 3600);
-	ck_assert_str_eq(q->reasons, "HEALTH ACUTE_NEED");
+	queue_reasons_text(q, text, sizeof(text));
+	ck_assert_str_eq(text, "HEALTH ACUTE_NEED");
+	ck_assert_ptr_null(q->other);
 	ck_assert_str_eq(q->preferred, "");
 	ck_assert_str_eq(queue_holder(q, T0, 120), "");
 	/* A claim lives claim_idle_minutes from its record's TIME. */
@@ -637,6 +640,55 @@ START_TEST(queue_claims_and_decisions)
 }
 END_TEST
 
+/* Reasons are kept as code numbers in the record's order, each once;
+ * CNs once per caseworker however many items they hold; a code this
+ * version does not know (a later version's trail) is shown as recorded
+ * rather than stopping the start-up. */
+START_TEST(queue_reasons_and_names)
+{
+	struct view	 v;
+	struct view_app	*a, *b;
+	char		 text[256];
+
+	memset(&v, 0, sizeof(v));
+	ck_assert_int_eq(replay_line(&v, 1, "received", "eservice:x",
+	    RECEIVED("r1", "2026-11")), 0);
+	ck_assert_int_eq(replay_line(&v, 2, "evaluated", "automated",
+	    "id=r1&outcome=routed&priority=normal&due=2026-11-24T10:00:00Z"
+	    "&reasons=VIOLENCE,FIRST_APPLICATION,VIOLENCE,RULE_FAILURE"
+	    "&received_at=1795341600"), 0);
+	ck_assert_ptr_nonnull(a = view_app(&v, "r1"));
+	ck_assert_ptr_nonnull(a->item);
+	ck_assert_uint_eq(a->item->nreasons, 3);
+	queue_reasons_text(a->item, text, sizeof(text));
+	ck_assert_str_eq(text, "VIOLENCE FIRST_APPLICATION RULE_FAILURE");
+	queue_reasons_text(a->item, text, 12);	/* cut, still terminated */
+	ck_assert_str_eq(text, "VIOLENCE");
+	ck_assert_int_eq(replay_line(&v, 3, "received", "eservice:x",
+	    RECEIVED("r2", "2026-10")), 0);
+	ck_assert_int_eq(replay_line(&v, 4, "evaluated", "automated",
+	    "id=r2&outcome=routed&priority=urgent&due=2026-11-24T10:00:00Z"
+	    "&reasons=HEALTH,SOME_LATER_CODE&received_at=1795341600"), 0);
+	ck_assert_ptr_nonnull(b = view_app(&v, "r2"));
+	ck_assert_ptr_nonnull(b->item);
+	ck_assert_ptr_nonnull(b->item->other);
+	queue_reasons_text(b->item, text, sizeof(text));
+	ck_assert_str_eq(text, "HEALTH SOME_LATER_CODE");
+	/* Two claims by one caseworker share one copy of the name. */
+	ck_assert_int_eq(replay_line(&v, 5, "claimed", "caseworker:h%20one",
+	    "id=r1"), 0);
+	ck_assert_int_eq(replay_line(&v, 6, "claimed", "caseworker:h%20one",
+	    "id=r2"), 0);
+	ck_assert_str_eq(a->item->holder, "h one");
+	ck_assert_ptr_eq(a->item->holder, b->item->holder);
+	ck_assert_uint_eq(v.cns.n, 1);
+	ck_assert_int_eq(replay_line(&v, 7, "released", "caseworker:h%20one",
+	    "id=r1"), 0);
+	ck_assert_str_eq(a->item->holder, "");
+	view_free(&v);
+}
+END_TEST
+
 START_TEST(queue_follow_up_and_order)
 {
 	struct view		 v;
@@ -644,6 +696,7 @@ START_TEST(queue_follow_up_and_order)
 	struct queue_filter	 f;
 	struct q_item		**l;
 	size_t			 n, total;
+	char			 text[256];
 
 	memset(&v, 0, sizeof(v));
 	/* A plain grant: not in the queue. A LONG_TERM grant: a task. */
@@ -660,7 +713,8 @@ START_TEST(queue_follow_up_and_order)
 	ck_assert_ptr_nonnull(a = view_app(&v, "f1"));
 	ck_assert_int_eq(a->item->kind, Q_FOLLOW_UP);
 	ck_assert_int_eq(a->item->due, T0 + 14 * 86400);
-	ck_assert_str_eq(a->item->reasons, "LONG_TERM");
+	queue_reasons_text(a->item, text, sizeof(text));
+	ck_assert_str_eq(text, "LONG_TERM");
 	/* Cases, normal due soon, normal due later, urgent due latest. */
 	ck_assert_int_eq(replay_line(&v, 5, "received", "eservice:x",
 	    RECEIVED("n1", "2026-09")), 0);
@@ -1155,6 +1209,7 @@ view_suite(void)
 	tcase_add_test(tc, view_replay_half_job);
 	tcase_add_test(tc, queue_claims_and_decisions);
 	tcase_add_test(tc, queue_follow_up_and_order);
+	tcase_add_test(tc, queue_reasons_and_names);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("replay");
