@@ -2,7 +2,9 @@
 # bench/queue.sh [bindir]: the queue of the real daemon with N routed
 # cases (default 100 000): generate the state (bench_queue), start
 # bistandd on it, and time GET /v1/queue over mutual TLS on one kept-alive
-# connection; report the daemon's start-up (verify + replay) and RSS.
+# connection; report the daemon's start-up (verify + replay) and RSS,
+# and (with the load generator, $LOADGEN) the RSS with $BENCH_IDLE
+# (1 000) idle TLS connections open as well: issue 8's memory target.
 set -eu
 cd "$(dirname "$0")/.."
 B=${1:-build/bench}
@@ -21,6 +23,8 @@ state_dir $D/state
 schema_dir $PWD/etc
 rules_dir $PWD/rules
 examples_dir $PWD/etc/examples
+max_connections 1200
+timeout 300
 CONF
 t0=$(date +%s.%N)
 "${BISTAND:-build/bistandd}" -d -f "$D/conf" 2>"$D/log" &
@@ -47,3 +51,26 @@ for q in "limit=100" "limit=10000" "state=open&priority=urgent&limit=100" "overd
 done
 $C -s "https://127.0.0.1:$port/v1/queue?limit=1" | grep -o 'total="[0-9]*"'
 echo "daemon RSS after: $(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)"
+LOADGEN=${LOADGEN:-build/bench/loadgen}
+IDLE=${BENCH_IDLE:-1000}
+if [ -x "$LOADGEN" ]; then
+	[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $((IDLE + 64)) ] ||
+	    ulimit -n $((IDLE + 64))
+	"$LOADGEN" -h "127.0.0.1:$port" --ca "$D/tls/ca.crt" \
+	    --cert "$D/tls/eservice.crt" --key "$D/tls/eservice.key" \
+	    -I "$IDLE" -c 32 > "$D/idle.out" 2>&1 &
+	lg=$!
+	i=0
+	until grep -q '^idle [0-9]* connections open' "$D/idle.out"; do
+		i=$((i + 1))
+		if [ $i -ge 600 ] || ! kill -0 "$lg" 2>/dev/null; then
+			cat "$D/idle.out" >&2; exit 1
+		fi
+		sleep 0.1
+	done
+	sleep 1
+	echo "daemon RSS with $N cases and $IDLE idle TLS connections:" \
+	    "$(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)" \
+	    "(VmHWM $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status))"
+	kill "$lg"; wait "$lg" || true
+fi
