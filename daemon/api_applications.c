@@ -25,6 +25,7 @@
 #include "http.h"
 #include "log.h"
 #include "metrics.h"
+#include "pool.h"
 #include "rules.h"
 #include "state.h"
 #include "view.h"
@@ -36,14 +37,29 @@ struct view_waiter {
 	struct view_waiter	*next;
 };
 
+/* One application from receipt to its answer. On the loop until it is
+ * held as pending, then a worker's (evaluation), then the writer's,
+ * then the loop's again in api_submit_done. */
 struct submit {
+	struct pool_task	 task;		/* first: a pool_task is one */
 	struct audit_job	 job;
 	struct hreq		*h;
 	struct core		*core;
-	struct view_app		*app;
+	struct state		*st;		/* held while a worker has it */
+	struct view_app		*app;		/* held as pending */
+	struct application	*parsed;
+	struct rules_context	 ctx;		/* months owned */
+	unsigned char		 sha[32];
+	char			 applicant[AUDIT_PSEUDO_LEN];
+	char			 partner[AUDIT_PSEUDO_LEN];
+	char			 actor[160];
+	int			 period;
+	time_t			 now;
 	char			*body;		/* the document, as received */
+	size_t			 bodylen;
 	char			*doc;		/* the decision document */
 	size_t			 doclen;
+	int			 oom;		/* evaluation ran out of memory */
 	int			 granted;	/* for the metrics, */
 	uint32_t		 reasons;	/* once durable */
 	struct timespec		 queued;
@@ -115,6 +131,24 @@ api_reply_stored(struct hreq *h, struct core *core, struct view_app *a)
 	free(doc);
 }
 
+static void api_submit_free(struct submit *);
+
+/* Nothing was stored: out of memory while evaluating (500), or the
+ * trail could not be written (503). */
+static void
+api_failed(struct hreq *h, int oom)
+{
+	struct errdoc e;
+
+	if (!oom) {
+		api_unavailable(h);
+		return;
+	}
+	errdoc_set(&e, 500, ERR_INTERNAL, "out of memory while evaluating; "
+	    "nothing was stored, send the application again");
+	http_reply_error(h, &e);
+}
+
 static void
 api_submit_done(struct audit_job *j)
 {
@@ -146,17 +180,14 @@ api_submit_done(struct audit_job *j)
 			    "be updated (out of memory)", a->id);
 		else
 			view_abort(&s->core->view, a);
-		api_unavailable(s->h);
+		api_failed(s->h, s->oom);
 		for (; w != NULL; w = next) {
 			next = w->next;
-			api_unavailable(w->h);
+			api_failed(w->h, s->oom);
 			free(w);
 		}
 	}
-	audit_job_clear(j);
-	free(s->body);
-	free(s->doc);
-	free(s);
+	api_submit_free(s);
 }
 
 /* The same id again: same bytes get the stored decision (200), others
@@ -239,93 +270,158 @@ api_evaluated_payload(struct abuf *pl, const struct application *app,
 	abuf_free(&list);
 }
 
-/* Evaluate and queue the records; on success s is the writer's until
- * api_submit_done. Returns 0, or -1 with e filled. */
+/* Everything the evaluation needs from the views, taken on the loop,
+ * and the application held as pending at once: a repeat or another
+ * application for the same person and period arriving while this one
+ * is evaluated must see it. 0, or -1 with e filled (nothing held). */
 static int
-api_decide(struct hreq *h, struct submit *s, const struct application *app,
-    const unsigned char *sha, const char *body, size_t len,
-    struct errdoc *e)
+api_prepare(struct hreq *h, struct submit *s, const unsigned char *sha,
+    const char *body, size_t len, struct errdoc *e)
 {
 	struct core		*core = h->core;
-	struct rules_context	 ctx;
-	struct decision		 d;
-	struct tm		 tm;
-	char			 applicant[AUDIT_PSEUDO_LEN];
-	char			 partner[AUDIT_PSEUDO_LEN] = "", hex[AUDIT_HEX];
-	int			*months = NULL, period, rc = -1;
+	const struct application *app = s->parsed;
+	int			*months = NULL;
 	size_t			 nmonths = 0;
-	time_t			 now = time(NULL);
-	struct audit_job_rec	*rec;
 
-	memset(&d, 0, sizeof(d));
-	period = app->period_year * 12 + app->period_month - 1;
+	s->period = app->period_year * 12 + app->period_month - 1;
+	s->now = time(NULL);
+	memcpy(s->sha, sha, 32);
+	snprintf(s->actor, sizeof(s->actor), "%s", h->actor);
 	if (audit_pseudonym(core->keys, app->persons[app->applicant].pnr,
-	    applicant) == -1 || (app->has_partner && audit_pseudonym(
-	    core->keys, app->persons[app->partner].pnr, partner) == -1) ||
-	    view_history(&core->view, applicant, partner, period, &months,
-	    &nmonths) == -1)
+	    s->applicant) == -1 || (app->has_partner && audit_pseudonym(
+	    core->keys, app->persons[app->partner].pnr, s->partner) == -1) ||
+	    view_history(&core->view, s->applicant, s->partner, s->period,
+	    &months, &nmonths) == -1)
 		goto oom;
-	ctx.months = months;
-	ctx.nmonths = nmonths;
-	ctx.duplicate_period = view_duplicate(&core->view, applicant, period);
-	clock_gettime(CLOCK_MONOTONIC, &s->queued);
-	if (rules_eval(h->st->rules, app, &ctx, &d) == -1 ||
-	    decision_finish(&d, app, &h->st->policy, (int64_t)now) == -1)
-		goto oom;
-	metrics_eval_seconds(api_since(&s->queued));
-	s->granted = d.outcome == DEC_GRANTED;
-	s->reasons = metrics_reason_mask(&d);
-	if (decision_render(&d, &s->doc, &s->doclen) == -1)
-		goto oom;
-	if (d.failure != NULL)
-		metrics_rule_failure();
-	if (d.failure != NULL)
-		log_warnx("rules: RULE_FAILURE for %s; the error and its "
-		    "traceback are in the evaluated record", app->id);
+	s->ctx.months = months;
+	s->ctx.nmonths = nmonths;
+	s->ctx.duplicate_period = view_duplicate(&core->view, s->applicant,
+	    s->period);
 	if ((s->body = malloc(len)) == NULL)
 		goto oom;
 	memcpy(s->body, body, len);
+	s->bodylen = len;
+	if ((s->app = view_pending(&core->view, app->id, sha,
+	    view_actor_hash(h->actor), s->applicant, s->partner,
+	    s->period)) == NULL)
+		goto oom;
+	return 0;
+ oom:
+	errdoc_set(e, 500, ERR_INTERNAL, "out of memory");
+	return -1;
+}
 
+/* Evaluate with rules r and build the job (received + evaluated + the
+ * document). Runs on a worker, or on the loop when there are none: it
+ * touches neither the views nor the request. 0, or -1 out of memory. */
+static int
+api_evaluate(struct submit *s, struct rules *r, const struct dec_policy *pol)
+{
+	const struct application *app = s->parsed;
+	struct decision		 d;
+	struct tm		 tm;
+	struct timespec		 t0;
+	char			 hex[AUDIT_HEX];
+	struct audit_job_rec	*rec;
+	int			 rc = -1;
+
+	memset(&d, 0, sizeof(d));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (rules_eval(r, app, &s->ctx, &d) == -1 ||
+	    decision_finish(&d, app, pol, (int64_t)s->now) == -1)
+		goto out;
+	metrics_eval_seconds(api_since(&t0));
+	s->granted = d.outcome == DEC_GRANTED;
+	s->reasons = metrics_reason_mask(&d);
+	if (decision_render(&d, &s->doc, &s->doclen) == -1)
+		goto out;
+	if (d.failure != NULL) {
+		metrics_rule_failure();
+		log_warnx("rules: RULE_FAILURE for %s; the error and its "
+		    "traceback are in the evaluated record", app->id);
+	}
 	s->job.nrec = 2;
 	s->job.doc = s->body;
-	s->job.doclen = len;
-	audit_hex(sha, 32, s->job.doc_sha);
-	gmtime_r(&now, &tm);
+	s->job.doclen = s->bodylen;
+	audit_hex(s->sha, 32, s->job.doc_sha);
+	gmtime_r(&s->now, &tm);
 	strftime(s->job.doc_month, sizeof(s->job.doc_month), "%Y-%m", &tm);
 	rec = &s->job.rec[0];
 	rec->type = "received";
-	snprintf(rec->actor, sizeof(rec->actor), "%s", h->actor);
+	snprintf(rec->actor, sizeof(rec->actor), "%s", s->actor);
 	rec->with_doc = 1;
 	abuf_kv(&rec->payload, "id", app->id);
-	audit_hex(sha, 32, hex);
+	audit_hex(s->sha, 32, hex);
 	abuf_kv(&rec->payload, "sha256", hex);
-	abuf_kvf(&rec->payload, "size", "%zu", len);
-	abuf_kv(&rec->payload, "applicant", applicant);
-	if (partner[0] != '\0')
-		abuf_kv(&rec->payload, "partner", partner);
+	abuf_kvf(&rec->payload, "size", "%zu", s->bodylen);
+	abuf_kv(&rec->payload, "applicant", s->applicant);
+	if (s->partner[0] != '\0')
+		abuf_kv(&rec->payload, "partner", s->partner);
 	abuf_kvf(&rec->payload, "period", "%04d-%02d", app->period_year,
 	    app->period_month);
 	rec = &s->job.rec[1];
 	rec->type = "evaluated";
 	snprintf(rec->actor, sizeof(rec->actor), "automated");
-	api_evaluated_payload(&rec->payload, app, &d, &ctx, &h->st->policy,
-	    (int64_t)now, s->doc, s->doclen);
+	api_evaluated_payload(&rec->payload, app, &d, &s->ctx, pol,
+	    (int64_t)s->now, s->doc, s->doclen);
 	if (s->job.rec[0].payload.oom || rec->payload.oom)
-		goto oom;
-	if ((s->app = view_pending(&core->view, app->id, sha,
-	    view_actor_hash(h->actor), applicant, partner, period)) == NULL)
-		goto oom;
+		goto out;
 	log_info("intake: %s evaluated outcome=%s reasons=%zu norm_year=%d",
 	    app->id, decision_outcome_name(d.outcome), d.nreasons,
 	    d.norm_year);
 	rc = 0;
-	goto out;
- oom:
-	errdoc_set(e, 500, ERR_INTERNAL, "out of memory");
  out:
-	free(months);
 	decision_free(&d);
 	return rc;
+}
+
+static void
+api_submit_free(struct submit *s)
+{
+	audit_job_clear(&s->job);
+	app_free(s->parsed);
+	free((void *)s->ctx.months);	/* ours: api_prepare */
+	free(s->body);
+	free(s->doc);
+	free(s);
+}
+
+/* To the writer: s is its until api_submit_done on the loop. */
+static void
+api_write(struct submit *s)
+{
+	s->job.done = api_submit_done;
+	s->job.arg = s;
+	clock_gettime(CLOCK_MONOTONIC, &s->queued);
+	audit_writer_submit(s->core->writer, &s->job);
+}
+
+/* pool_task.run, on a worker: evaluate with this worker's Lua state. */
+static int
+api_task_run(struct pool_task *t, int worker)
+{
+	struct submit	*s = (struct submit *)t;
+	int		 rc;
+
+	rc = api_evaluate(s, s->st->wrules[worker], &s->st->policy);
+	state_free(s->st);	/* this case's reference */
+	s->st = NULL;
+	if (rc == -1) {
+		s->oom = 1;
+		return 1;	/* answered on the loop: api_task_done */
+	}
+	api_write(s);
+	return 0;
+}
+
+/* pool_task.done, on the loop: the evaluation ran out of memory. */
+static void
+api_task_done(struct pool_task *t)
+{
+	struct submit *s = (struct submit *)t;
+
+	s->job.ok = 0;
+	api_submit_done(&s->job);
 }
 
 void
@@ -370,18 +466,28 @@ api_application_submit(struct hreq *h)
 	}
 	s->h = h;
 	s->core = h->core;
-	if (api_decide(h, s, app, sha, body, len, &e) == -1) {
-		audit_job_clear(&s->job);
-		free(s->body);
-		free(s->doc);
-		free(s);
+	s->parsed = app;		/* s owns it now */
+	app = NULL;
+	if (api_prepare(h, s, sha, body, len, &e) == -1) {
+		api_submit_free(s);
 		http_reply_error(h, &e);
 		goto out;
 	}
-	s->job.done = api_submit_done;
-	s->job.arg = s;
-	clock_gettime(CLOCK_MONOTONIC, &s->queued);
-	audit_writer_submit(h->core->writer, &s->job);
+	if (h->core->pool != NULL) {
+		/* The state may be swapped by a reload meanwhile: the case
+		 * keeps the rule set it was received under. */
+		s->st = (struct state *)h->st;
+		state_hold(s->st);
+		s->task.run = api_task_run;
+		s->task.done = api_task_done;
+		pool_submit(h->core->pool, &s->task);
+	} else if (api_evaluate(s, h->st->rules, &h->st->policy) == 0)
+		api_write(s);
+	else {
+		s->oom = 1;
+		s->job.ok = 0;
+		api_submit_done(&s->job);
+	}
  out:
 	app_free(app);
 }

@@ -49,6 +49,7 @@ static const struct cf_key cf_keys[] = {
 	{ "rules_instructions",	CF_INT, O(rules_instructions), 10000,
 	    1000000000, 0 },
 	{ "rules_memory",	CF_SIZE, O(rules_memory), MIB, 1024 * MIB, 0 },
+	{ "workers",		CF_INT, O(workers), 0, 16, 0 },
 	{ "due_hours",		CF_INT, O(due_hours), 1, 720, 0 },
 	{ "urgent_due_hours",	CF_INT, O(urgent_due_hours), 1, 720, 0 },
 	{ "follow_up_days",	CF_INT, O(follow_up_days), 1, 365, 0 },
@@ -96,6 +97,7 @@ cf_defaults(struct config *c)
 	c->shutdown_timeout = 10;
 	c->rules_instructions = 10000000;
 	c->rules_memory = 32 * MIB;
+	c->workers = 1;
 	c->due_hours = 48;
 	c->urgent_due_hours = 4;
 	c->follow_up_days = 14;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "pool.h"
 #include "config.h"
 #include "core.h"
 #include "log.h"
@@ -50,6 +51,10 @@ core_open(struct event_base *base, const struct config *conf,
 		log_warnx("audit: %zu application(s) have a received record "
 		    "but no evaluation (a crash between the two; never "
 		    "acknowledged): a resubmission is handled afresh", n);
+	if (conf->workers > 0 && pool_start(base, conf->workers, &c->pool,
+	    err, errlen) == -1)
+		goto err;
+	c->nworkers = conf->workers;
 	snprintf(path, sizeof(path), "%s/" AUDIT_TRAIL, c->state_dir);
 	if ((c->trail_fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -224,6 +229,9 @@ core_close(struct core *c)
 {
 	if (c == NULL)
 		return;
+	/* The workers first: what they still evaluate goes to the writer,
+	 * which answers it before it stops. */
+	pool_stop(c->pool);
 	audit_writer_stop(c->writer);
 	if (c->trail_fd != -1)
 		close(c->trail_fd);

@@ -86,6 +86,17 @@ main_sighup(evutil_socket_t sig, short ev, void *arg)
 		notify_ready();
 		return;
 	}
+	/* Each worker evaluates with its own Lua state of the new state;
+	 * the number of workers is fixed at start. */
+	if (st->conf->workers != d->core->nworkers) {
+		log_warnx("reload refused, keeping the running configuration: "
+		    "workers changed from %d to %d; that needs a restart",
+		    d->core->nworkers, st->conf->workers);
+		state_free(st);
+		notify_status("serving; last reload failed, see the log");
+		notify_ready();
+		return;
+	}
 	log_setverbose(d->verbose_flag || st->conf->verbose);
 	if (strcmp(st->conf->state_dir, d->core->state_dir) != 0)
 		log_warnx("reload: state_dir changed; that needs a restart, "

@@ -115,6 +115,38 @@ state_rules_load(const char *rules_dir, const char *examples_dir,
 	return rc;
 }
 
+/* A Lua state of the same rule set for each worker. Each is loaded
+ * and self-tested like the loop's, and must have the same hash: files
+ * changed between two loads would otherwise give two rule sets. */
+static int
+state_worker_rules(struct state *s, const struct rules_limits *lim,
+    char *err, size_t errlen)
+{
+	size_t	n;
+	int	i;
+
+	if (s->conf->workers == 0)
+		return 0;
+	if ((s->wrules = calloc((size_t)s->conf->workers,
+	    sizeof(*s->wrules))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	s->nworkers = s->conf->workers;
+	for (i = 0; i < s->nworkers; i++) {
+		if (state_rules_load(s->conf->rules_dir, s->conf->examples_dir,
+		    s->schema, lim, &s->wrules[i], &n, err, errlen) == -1)
+			return -1;
+		if (strcmp(rules_hash(s->wrules[i]), rules_hash(s->rules))
+		    != 0) {
+			snprintf(err, errlen, "rules_dir %s changed while it "
+			    "was loaded; load again", s->conf->rules_dir);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 state_schema(const char *dir, const char *name, struct app_schema **out,
     struct errdoc *e)
@@ -145,6 +177,7 @@ state_load(const char *path, struct state **out, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", path);
 		goto err;
 	}
+	atomic_init(&s->refs, 1);
 	if (config_load(path, &s->conf, err, errlen) == -1)
 		goto err;
 	if ((s->ssl_ctx = tls_ctx_new(s->conf, err, errlen)) == NULL)
@@ -166,6 +199,8 @@ state_load(const char *path, struct state **out, char *err, size_t errlen)
 	lim.memory = s->conf->rules_memory;
 	if (state_rules_load(s->conf->rules_dir, s->conf->examples_dir,
 	    s->schema, &lim, &s->rules, &s->nexamples, err, errlen) == -1)
+		goto err;
+	if (state_worker_rules(s, &lim, err, errlen) == -1)
 		goto err;
 	s->policy.due_hours = s->conf->due_hours;
 	s->policy.urgent_due_hours = s->conf->urgent_due_hours;
@@ -192,10 +227,21 @@ state_load(const char *path, struct state **out, char *err, size_t errlen)
 }
 
 void
+state_hold(struct state *s)
+{
+	atomic_fetch_add(&s->refs, 1);
+}
+
+void
 state_free(struct state *s)
 {
-	if (s == NULL)
+	int i;
+
+	if (s == NULL || atomic_fetch_sub(&s->refs, 1) > 1)
 		return;
+	for (i = 0; s->wrules != NULL && i < s->nworkers; i++)
+		rules_free(s->wrules[i]);
+	free(s->wrules);
 	rules_free(s->rules);
 	app_schema_free(s->schema);
 	app_schema_free(s->decision_schema);

@@ -27,6 +27,8 @@ struct config {
 					   evaluate without RULE_FAILURE */
 	int	 rules_instructions;	/* per case */
 	size_t	 rules_memory;		/* bytes per Lua state */
+	int	 workers;		/* evaluation threads; 0: the loop
+					   evaluates (needs a restart) */
 	int	 due_hours;		/* routed case */
 	int	 urgent_due_hours;	/* urgent routed case */
 	int	 follow_up_days;	/* LONG_TERM follow-up task */

@@ -21,6 +21,9 @@ struct core {
 	struct view		 view;
 	struct audit_scan	 scan;		/* what start-up found */
 	int			 trail_fd;	/* read-only */
+	struct pool		*pool;		/* evaluation workers, or NULL
+						   (workers 0) */
+	int			 nworkers;
 };
 
 /* Open the state directory: keys (made on first start), the trail

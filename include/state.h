@@ -11,6 +11,7 @@
 #ifndef BISTAND_STATE_H
 #define BISTAND_STATE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include <openssl/ssl.h>
@@ -29,12 +30,21 @@ struct state {
 	struct app_schema	*decision_schema;	/* decision-request */
 	struct app_schema	*request_schema;	/* caseworker requests */
 	struct rules		*rules;		/* the event loop's */
+	struct rules		**wrules;	/* one per worker (pool.h) */
+	int			 nworkers;	/* conf->workers */
 	struct dec_policy	 policy;	/* due times */
 	size_t			 nexamples;	/* evaluated at load */
+	/* The loop holds one reference; each application being evaluated
+	 * by a worker holds one more, so a reload can swap states while
+	 * cases of the old rule set are still being evaluated. */
+	atomic_int		 refs;
 };
 
 int	state_load(const char *path, struct state **out, char *err,
 	    size_t errlen);
+/* Another reference (any thread). */
+void	state_hold(struct state *);
+/* Drop a reference; the last one frees the state (any thread). */
 void	state_free(struct state *);
 /* Load and self-test a rule set on the applications in examples_dir:
  * each must parse and evaluate without RULE_FAILURE. Used by

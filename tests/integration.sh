@@ -31,6 +31,7 @@ fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bistand-it.XXXXXX") || exit 2
 tls=$tmp/tls
 pids=()			# every background process we start
+hpids=()		# posting clients of the reload test
 log2=
 log3=
 npass=0
@@ -742,6 +743,51 @@ fi
 post eservice "$big"
 expect "after reload with max_body_size 200k the 100 KiB application: 201" \
     201 -
+
+# The evaluation workers are fixed at start: a reload changing them is
+# refused as a whole, and the running state keeps serving.
+write_conf "$conf" "max_body_size 200k" "workers 2"
+m=$(log_mark "$log")
+kill -HUP "$dpid"
+d="SIGHUP changing workers: refused (needs a restart), still serving"
+if log_wait "$log" "$m" "reload refused.*workers changed from 1 to 2"; then
+	req eservice GET /healthz
+	expect "$d" 200 -
+else
+	fail "$d" "$(tail -n +$((m + 1)) "$log" | head -n 5)"
+fi
+write_conf "$conf" "max_body_size 200k"
+
+# Reloads while workers evaluate: each case keeps the state it was
+# received under (a reference), so nothing is freed under a worker.
+if [ -n "$ex" ]; then
+	for k in 1 2 3 4; do
+		(
+			for i in 1 2 3 4 5 6 7 8; do
+				with_id "$ex" "HUP-$$-$k-$i" "$tmp/hup-$k.xml"
+				curl -sS --max-time 20 --cacert "$tls/ca.crt" \
+				    --cert "$tls/eservice.crt" --key "$tls/eservice.key" \
+				    -H 'Content-Type: application/xml' \
+				    --data-binary @"$tmp/hup-$k.xml" -o /dev/null \
+				    -w '%{http_code}\n' \
+				    "https://127.0.0.1:$port/v1/applications"
+			done > "$tmp/hup-$k.codes" 2>&1
+		) &
+		hpids+=($!)
+	done
+	for i in 1 2 3 4 5; do
+		kill -HUP "$dpid"
+		sleep 0.3
+	done
+	wait "${hpids[@]}"
+	n201=$(cat "$tmp"/hup-?.codes | grep -c '^201$')
+	d="32 applications while 5 reloads swap the state: all 201"
+	if [ "$n201" = 32 ] && kill -0 "$dpid" 2>/dev/null; then
+		pass "$d"
+	else
+		fail "$d" "$n201 of 32: $(sort "$tmp"/hup-?.codes | uniq -c | tr '\n' ' ')"
+	fi
+fi
 
 # --- 10. max_connections ---------------------------------------------
 
