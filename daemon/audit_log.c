@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "application.h"
@@ -131,14 +132,20 @@ audit_scan_file(const char *path, const struct audit_keys *k,
 	char			 why[256], prevhex[AUDIT_HEX];
 	off_t			 off = 0;
 	int			 fd, rc = -1, parsed;
+	/* One digest and context for every record: SHA256() would fetch
+	 * and allocate them per record. NULL (out of memory) falls back
+	 * to it in audit_parse_md. */
+	EVP_MD			*md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	EVP_MD_CTX		*ctx = EVP_MD_CTX_new();
 
 	memset(s, 0, sizeof(*s));
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		if (errno == ENOENT)
-			return 0;
-		snprintf(s->error, sizeof(s->error), "%s: %s", path,
-		    strerror(errno));
-		return -1;
+			rc = 0;
+		else
+			snprintf(s->error, sizeof(s->error), "%s: %s", path,
+			    strerror(errno));
+		goto out;
 	}
 	if (fstat(fd, &sb) == -1) {
 		snprintf(s->error, sizeof(s->error), "%s: %s", path,
@@ -167,8 +174,8 @@ audit_scan_file(const char *path, const struct audit_keys *k,
 		} else if (nl - (map + off) + 1 > AUDIT_LINE_MAX) {
 			snprintf(why, sizeof(why), "record longer than %d "
 			    "bytes", AUDIT_LINE_MAX);
-		} else if (audit_parse(map + off, (size_t)(nl - (map + off) +
-		    1), &r, why, sizeof(why)) == 0) {
+		} else if (audit_parse_md(map + off, (size_t)(nl - (map +
+		    off) + 1), &r, ctx, md, why, sizeof(why)) == 0) {
 			parsed = 1;
 			r.offset = off;
 			if (r.seq != s->last_seq + 1)
@@ -230,7 +237,10 @@ audit_scan_file(const char *path, const struct audit_keys *k,
  out:
 	if (map != MAP_FAILED)
 		munmap((void *)map, (size_t)sb.st_size);
-	close(fd);
+	if (fd != -1)
+		close(fd);
+	EVP_MD_CTX_free(ctx);
+	EVP_MD_free(md);
 	return rc;
 }
 

@@ -12,7 +12,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <event2/http.h>
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
@@ -26,13 +25,6 @@ rec_plain(unsigned char c)
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
 	    (c >= '0' && c <= '9') ||
 	    (c != '\0' && strchr("-._~:,+/=@", c) != NULL);
-}
-
-static int
-rec_hexdigit(char c, int upper)
-{
-	return (c >= '0' && c <= '9') ||
-	    (upper ? (c >= 'A' && c <= 'F') : (c >= 'a' && c <= 'f'));
 }
 
 /* --- building ---------------------------------------------------- */
@@ -210,8 +202,47 @@ audit_format(struct abuf *out, uint64_t seq, const char *time,
 
 /* --- parsing ----------------------------------------------------- */
 
+/*
+ * Byte classes for the syntax check: one table lookup per byte instead
+ * of a chain of comparisons and strchr(), since replay checks every
+ * byte of a trail of gigabytes at start-up. RC_PLAIN is rec_plain();
+ * tests/check_audit.c holds the parser to the format on every byte.
+ */
+#define RC_PLAIN	0x01	/* a value byte written as it is */
+#define RC_KEY		0x02	/* [a-z0-9_] */
+#define RC_UHEX		0x04	/* [0-9A-F]: a %XX digit */
+#define RC_LHEX		0x08	/* [0-9a-f]: a PREV digit */
+#define RC_TYPE		0x10	/* [a-z-] */
+#define RC_DIGIT	0x20	/* [0-9] */
+
+/* The classes of byte c, as a constant expression, so the table below
+ * is built by the compiler: no initialisation to run or to race. */
+#define RC_IS_PLAIN(c)	(((c) >= 'A' && (c) <= 'Z') ||			\
+	    ((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') ||	\
+	    (c) == '-' || (c) == '.' || (c) == '_' || (c) == '~' ||	\
+	    (c) == ':' || (c) == ',' || (c) == '+' || (c) == '/' ||	\
+	    (c) == '=' || (c) == '@')
+#define RC_OF(c)	(unsigned char)(				\
+	    (RC_IS_PLAIN(c) ? RC_PLAIN : 0) |				\
+	    (((c) >= 'a' && (c) <= 'z') || ((c) >= '0' && (c) <= '9') ||	\
+	    (c) == '_' ? RC_KEY : 0) |					\
+	    (((c) >= '0' && (c) <= '9') || ((c) >= 'A' && (c) <= 'F') ?	\
+	    RC_UHEX : 0) |						\
+	    (((c) >= '0' && (c) <= '9') || ((c) >= 'a' && (c) <= 'f') ?	\
+	    RC_LHEX : 0) |						\
+	    (((c) >= 'a' && (c) <= 'z') || (c) == '-' ? RC_TYPE : 0) |	\
+	    ((c) >= '0' && (c) <= '9' ? RC_DIGIT : 0))
+#define RC_4(c)		RC_OF(c), RC_OF((c) + 1), RC_OF((c) + 2), RC_OF((c) + 3)
+#define RC_16(c)	RC_4(c), RC_4((c) + 4), RC_4((c) + 8), RC_4((c) + 12)
+#define RC_64(c)	RC_16(c), RC_16((c) + 16), RC_16((c) + 32),	\
+			RC_16((c) + 48)
+
+static const unsigned char rec_class[256] = {
+	RC_64(0), RC_64(64), RC_64(128), RC_64(192)
+};
+
 static int
-rec_time_ok(const char *t, size_t n)
+rec_time_ok(const unsigned char *t, size_t n)
 {
 	static const char shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
 	size_t i;
@@ -219,73 +250,135 @@ rec_time_ok(const char *t, size_t n)
 	if (n != AUDIT_TIME_LEN)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (shape[i] == 'd' ? !(t[i] >= '0' && t[i] <= '9') :
-		    t[i] != shape[i])
+		if (shape[i] == 'd' ? !(rec_class[t[i]] & RC_DIGIT) :
+		    t[i] != (unsigned char)shape[i])
 			return 0;
+	return 1;
+}
+
+/*
+ * Plain bytes and %XX from s[*i] up to a byte that is neither (left in
+ * *i). 0 when a '%' is not followed by two uppercase hex digits before
+ * n. The common case, eight plain bytes, is one branch: a base64
+ * decision is kilobytes of them.
+ */
+static int
+rec_encoded_run(const unsigned char *s, size_t n, size_t *i)
+{
+	size_t j = *i;
+
+	for (;;) {
+		while (j + 8 <= n && (rec_class[s[j]] & rec_class[s[j + 1]] &
+		    rec_class[s[j + 2]] & rec_class[s[j + 3]] &
+		    rec_class[s[j + 4]] & rec_class[s[j + 5]] &
+		    rec_class[s[j + 6]] & rec_class[s[j + 7]] & RC_PLAIN))
+			j += 8;
+		while (j < n && (rec_class[s[j]] & RC_PLAIN))
+			j++;
+		if (j == n || s[j] != '%')
+			break;
+		if (j + 2 >= n || !(rec_class[s[j + 1]] & RC_UHEX) ||
+		    !(rec_class[s[j + 2]] & RC_UHEX))
+			return 0;
+		j += 3;
+	}
+	*i = j;
 	return 1;
 }
 
 /* An encoded value or actor: plain bytes and %XX only. */
 static int
-rec_encoded_ok(const char *s, size_t n)
+rec_encoded_ok(const unsigned char *s, size_t n)
 {
-	size_t i;
+	size_t i = 0;
 
-	for (i = 0; i < n; i++) {
-		if (s[i] == '%') {
-			if (i + 2 >= n || !rec_hexdigit(s[i + 1], 1) ||
-			    !rec_hexdigit(s[i + 2], 1))
-				return 0;
-			i += 2;
-		} else if (!rec_plain((unsigned char)s[i]))
-			return 0;
-	}
-	return 1;
+	return rec_encoded_run(s, n, &i) && i == n;
 }
 
+/*
+ * KEY=VALUE pairs joined by '&', in one pass: a key is a run of key
+ * bytes ending in '=', its value the encoded run after it, which must
+ * end at '&' (then another key must follow) or at the end. A '%' near
+ * the value's end sees '&' (not a hex digit) as the value's end would.
+ */
 static int
-rec_payload_ok(const char *p, size_t n)
+rec_payload_ok(const unsigned char *p, size_t n)
 {
-	size_t	 i = 0, k, v;
+	size_t i = 0, k;
 
 	if (n == 0)
 		return 1;
-	while (i <= n) {
-		for (k = i; k < n && ((p[k] >= 'a' && p[k] <= 'z') ||
-		    (p[k] >= '0' && p[k] <= '9') || p[k] == '_'); k++)
+	for (;;) {
+		for (k = i; k < n && (rec_class[p[k]] & RC_KEY); k++)
 			;
 		if (k == i || k == n || p[k] != '=')
 			return 0;
-		for (v = k + 1; v < n && p[v] != '&'; v++)
-			;
-		if (!rec_encoded_ok(p + k + 1, v - k - 1))
+		i = k + 1;
+		if (!rec_encoded_run(p, n, &i))
 			return 0;
-		if (v == n)
+		if (i == n)
 			return 1;
-		i = v + 1;
+		if (p[i] != '&')
+			return 0;
+		i++;
 	}
-	return 0;
 }
 
-int
-audit_parse(const char *line, size_t len, struct audit_record *r,
-    char *why, size_t whylen)
+/* The first field that breaks its syntax, as audit_parse names it, or
+ * NULL; *seq the SEQ. */
+static const char *
+rec_fields_bad(const unsigned char *const f[6], const size_t fl[6],
+    uint64_t *seq)
 {
-	const char	*f[6];
-	size_t		 fl[6], i, nf = 0, start = 0;
-	uint64_t	 seq = 0;
+	size_t i;
 
-	memset(r, 0, sizeof(*r));
-	if (len == 0 || line[len - 1] != '\n') {
-		snprintf(why, whylen, "record does not end in a line feed");
-		return -1;
+	*seq = 0;
+	if (fl[0] == 0 || fl[0] > 20 || f[0][0] == '0')
+		return "bad SEQ";
+	for (i = 0; i < fl[0]; i++) {
+		if (!(rec_class[f[0][i]] & RC_DIGIT) ||
+		    *seq > (UINT64_MAX - (uint64_t)(f[0][i] - '0')) / 10)
+			return "bad SEQ";
+		*seq = *seq * 10 + (uint64_t)(f[0][i] - '0');
 	}
+	if (!rec_time_ok(f[1], fl[1]))
+		return "bad TIME";
+	if (fl[2] == 0 || f[2][0] < 'a' || f[2][0] > 'z')
+		return "bad TYPE";
+	for (i = 0; i < fl[2]; i++)
+		if (!(rec_class[f[2][i]] & RC_TYPE))
+			return "bad TYPE";
+	if (fl[3] == 0 || !rec_encoded_ok(f[3], fl[3]))
+		return "bad ACTOR";
+	if (fl[4] != 64)
+		return "bad PREV";
+	for (i = 0; i < 64; i++)
+		if (!(rec_class[f[4][i]] & RC_LHEX))
+			return "bad PREV";
+	if (!rec_payload_ok(f[5], fl[5]))
+		return "bad PAYLOAD";
+	return NULL;
+}
+
+/*
+ * Why line (ending in LF) is refused: split it at every TAB and LF as
+ * the format counts fields, then the first bad field. Only for lines
+ * the fast path refused, so it may walk the line byte by byte.
+ */
+static void
+rec_refuse(const unsigned char *line, size_t len, char *why, size_t whylen)
+{
+	const unsigned char	*f[6];
+	const char		*bad;
+	size_t			 fl[6], i, nf = 0, start = 0;
+	uint64_t		 seq;
+
 	for (i = 0; i < len; i++) {
 		if (line[i] != '\t' && line[i] != '\n')
 			continue;
 		if (nf == 6 || (line[i] == '\n' && i != len - 1)) {
 			snprintf(why, whylen, "too many fields");
-			return -1;
+			return;
 		}
 		f[nf] = line + start;
 		fl[nf++] = i - start;
@@ -293,63 +386,75 @@ audit_parse(const char *line, size_t len, struct audit_record *r,
 	}
 	if (nf != 6) {
 		snprintf(why, whylen, "%zu fields, not 6", nf);
+		return;
+	}
+	bad = rec_fields_bad(f, fl, &seq);
+	/* The fast path refused it, so some field is bad. */
+	snprintf(why, whylen, "%s", bad != NULL ? bad : "bad record");
+}
+
+/*
+ * The fast path finds the five TABs with memchr and leaves TABs and LFs
+ * inside a field to the field checks, none of which accepts either
+ * byte. So a line passes it exactly when it has six fields split by
+ * TABs, one LF at the end and every field right: what the format says.
+ * Anything it refuses goes to rec_refuse() for the reason.
+ */
+int
+audit_parse(const char *line, size_t len, struct audit_record *r,
+    char *why, size_t whylen)
+{
+	return audit_parse_md(line, len, r, NULL, NULL, why, whylen);
+}
+
+int
+audit_parse_md(const char *line, size_t len, struct audit_record *r,
+    EVP_MD_CTX *ctx, const EVP_MD *md, char *why, size_t whylen)
+{
+	const unsigned char	*p = (const unsigned char *)line, *f[6], *t;
+	const unsigned char	*end;
+	size_t			 fl[6], i;
+	uint64_t		 seq;
+
+	memset(r, 0, sizeof(*r));
+	if (len == 0 || line[len - 1] != '\n') {
+		snprintf(why, whylen, "record does not end in a line feed");
 		return -1;
 	}
-	if (fl[0] == 0 || fl[0] > 20 || (f[0][0] == '0')) {
-		snprintf(why, whylen, "bad SEQ");
-		return -1;
+	end = p + len - 1;		/* the LF */
+	f[0] = p;
+	for (i = 0; i < 5; i++) {
+		if ((t = memchr(f[i], '\t', (size_t)(end - f[i]))) == NULL)
+			goto refuse;
+		fl[i] = (size_t)(t - f[i]);
+		f[i + 1] = t + 1;
 	}
-	for (i = 0; i < fl[0]; i++) {
-		if (f[0][i] < '0' || f[0][i] > '9' ||
-		    seq > (UINT64_MAX - (uint64_t)(f[0][i] - '0')) / 10) {
-			snprintf(why, whylen, "bad SEQ");
-			return -1;
-		}
-		seq = seq * 10 + (uint64_t)(f[0][i] - '0');
-	}
-	if (!rec_time_ok(f[1], fl[1])) {
-		snprintf(why, whylen, "bad TIME");
-		return -1;
-	}
-	if (fl[2] == 0 || f[2][0] < 'a' || f[2][0] > 'z') {
-		snprintf(why, whylen, "bad TYPE");
-		return -1;
-	}
-	for (i = 0; i < fl[2]; i++)
-		if (!((f[2][i] >= 'a' && f[2][i] <= 'z') || f[2][i] == '-')) {
-			snprintf(why, whylen, "bad TYPE");
-			return -1;
-		}
-	if (fl[3] == 0 || !rec_encoded_ok(f[3], fl[3])) {
-		snprintf(why, whylen, "bad ACTOR");
-		return -1;
-	}
-	if (fl[4] != 64) {
-		snprintf(why, whylen, "bad PREV");
-		return -1;
-	}
-	for (i = 0; i < 64; i++)
-		if (!rec_hexdigit(f[4][i], 0)) {
-			snprintf(why, whylen, "bad PREV");
-			return -1;
-		}
-	if (!rec_payload_ok(f[5], fl[5])) {
-		snprintf(why, whylen, "bad PAYLOAD");
-		return -1;
-	}
+	fl[5] = (size_t)(end - f[5]);
+	if (rec_fields_bad(f, fl, &seq) != NULL)
+		goto refuse;
 	r->seq = seq;
-	r->time = f[1];
-	r->type = f[2];
+	r->time = (const char *)f[1];
+	r->type = (const char *)f[2];
 	r->type_len = fl[2];
-	r->actor = f[3];
+	r->actor = (const char *)f[3];
 	r->actor_len = fl[3];
-	r->prev = f[4];
-	r->payload = f[5];
+	r->prev = (const char *)f[4];
+	r->payload = (const char *)f[5];
 	r->payload_len = fl[5];
 	r->line = line;
 	r->len = len;
-	SHA256((const unsigned char *)line, len, r->hash);
+	/* SHA256() fetches the digest and makes a context per call; a
+	 * caller hashing a whole trail passes its own, reused. Should that
+	 * fail, the one-shot gives the same bytes. */
+	if (ctx == NULL || md == NULL ||
+	    EVP_DigestInit_ex(ctx, md, NULL) != 1 ||
+	    EVP_DigestUpdate(ctx, line, len) != 1 ||
+	    EVP_DigestFinal_ex(ctx, r->hash, NULL) != 1)
+		SHA256((const unsigned char *)line, len, r->hash);
 	return 0;
+ refuse:
+	rec_refuse(p, len, why, whylen);
+	return -1;
 }
 
 int
@@ -381,29 +486,66 @@ audit_get_raw(const struct audit_record *r, const char *key,
 	return -1;
 }
 
+/* The value of an ASCII hex digit of either case, -1 for other bytes. */
+static int
+rec_hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decode v[0..n) into out, NUL-terminated: 0, or -1 when the
+ * result holds a NUL or does not fit in outlen - 1 bytes (out is then
+ * left alone). This is what strndup + evhttp_uridecode(v, 0, …) did,
+ * byte for byte — the value ends at a NUL, %XX with hex digits of
+ * either case is one byte, any other '%' and '+' stay — without the
+ * two mallocs per key that cost replay ~1 µs a record. The first pass
+ * only measures, so a refused value writes nothing.
+ */
+static int
+rec_decode(const char *v, size_t n, char *out, size_t outlen)
+{
+	const unsigned char	*s = (const unsigned char *)v;
+	size_t			 i, j, len = strnlen(v, n);
+	int			 pass, hi, lo, c;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = j = 0; i < len; i++, j++) {
+			c = s[i];
+			if (c == '%' && i + 2 < len &&
+			    (hi = rec_hexval(s[i + 1])) != -1 &&
+			    (lo = rec_hexval(s[i + 2])) != -1) {
+				c = hi << 4 | lo;
+				i += 2;
+			}
+			if (pass == 0 && (c == '\0' || j + 1 >= outlen))
+				return -1;
+			if (pass == 1)
+				out[j] = (char)c;
+		}
+		if (pass == 0 && j >= outlen)
+			return -1;
+	}
+	out[j] = '\0';
+	return 0;
+}
+
 int
 audit_get(const struct audit_record *r, const char *key, char *out,
     size_t outlen)
 {
 	const char	*v;
-	char		*enc, *dec;
-	size_t		 n, dn;
+	size_t		 n;
 
 	if (audit_get_raw(r, key, &v, &n) == -1)
 		return -1;
-	if ((enc = strndup(v, n)) == NULL)
-		return -1;
-	dec = evhttp_uridecode(enc, 0, &dn);
-	free(enc);
-	if (dec == NULL)
-		return -1;
-	if (dn >= outlen || strlen(dec) != dn) {
-		free(dec);
-		return -1;
-	}
-	memcpy(out, dec, dn + 1);
-	free(dec);
-	return 0;
+	return rec_decode(v, n, out, outlen);
 }
 
 int

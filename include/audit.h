@@ -70,6 +70,10 @@ void	audit_format(struct abuf *out, uint64_t seq, const char *time,
  * with a reason in why. */
 int	audit_parse(const char *line, size_t len, struct audit_record *r,
 	    char *why, size_t whylen);
+/* The same, hashing with md in ctx (both reused across the records of
+ * a scan); with either NULL, exactly audit_parse. */
+int	audit_parse_md(const char *line, size_t len, struct audit_record *r,
+	    EVP_MD_CTX *ctx, const EVP_MD *md, char *why, size_t whylen);
 int	audit_is(const struct audit_record *, const char *type);
 /* The value of key, percent-decoded, NUL-terminated. 0 found; -1
  * absent, malformed or longer than outlen - 1. */

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <event2/http.h>
 #include <event2/thread.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -611,6 +612,303 @@ START_TEST(time_shapes)
 	ck_assert_str_eq(r, "1970-01-01T00:00:00Z");
 	audit_time_of(1795341600, r);
 	ck_assert_str_eq(r, "2026-11-22T10:00:00Z");
+}
+END_TEST
+
+/*
+ * The parser against the format on many mutated records. spec_ok() is
+ * docs/audit-format.md "A record" written out again, as plainly as
+ * possible and without sharing code with audit_rec.c; audit_parse must
+ * give its verdict on every truncation, deletion, replacement (by every
+ * byte value), insertion (TABs, LFs, escapes, separators) and random
+ * multi-byte damage of a few records like the writer's.
+ */
+static int
+spec_value_ok(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%') {
+			if (n - i < 3 || strchr("0123456789ABCDEF", s[i + 1]) ==
+			    NULL || strchr("0123456789ABCDEF", s[i + 2]) ==
+			    NULL || s[i + 1] == '\0' || s[i + 2] == '\0')
+				return 0;
+			i += 2;
+		} else if (s[i] == '\0' || strchr(PLAIN, s[i]) == NULL)
+			return 0;
+	}
+	return 1;
+}
+
+static int
+spec_all_in(const char *s, size_t n, const char *set)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] == '\0' || strchr(set, s[i]) == NULL)
+			return 0;
+	return 1;
+}
+
+static int
+spec_ok(const char *l, size_t len)
+{
+	static const char	 shape[] = "dddd-dd-ddTdd:dd:dd.ddddddZ";
+	const char		*f[6], *pair, *eq, *amp, *end;
+	size_t			 fl[6], i, nf = 0, start = 0;
+
+	/* One line: LF at the end and nowhere else; six TAB-separated
+	 * fields. */
+	if (len == 0 || l[len - 1] != '\n' || memchr(l, '\n', len - 1))
+		return 0;
+	for (i = 0; i < len; i++)
+		if (l[i] == '\t' || i == len - 1) {
+			if (nf == 6)
+				return 0;
+			f[nf] = l + start;
+			fl[nf++] = i - start;
+			start = i + 1;
+		}
+	if (nf != 6)
+		return 0;
+	/* SEQ: decimal, no leading zero, a uint64_t. */
+	if (fl[0] == 0 || fl[0] > 20 || f[0][0] == '0' ||
+	    !spec_all_in(f[0], fl[0], "0123456789") || (fl[0] == 20 &&
+	    memcmp(f[0], "18446744073709551615", 20) > 0))
+		return 0;
+	if (fl[1] != AUDIT_TIME_LEN)
+		return 0;
+	for (i = 0; i < AUDIT_TIME_LEN; i++)
+		if (shape[i] == 'd' ? !spec_all_in(f[1] + i, 1, "0123456789") :
+		    f[1][i] != shape[i])
+			return 0;
+	if (fl[2] == 0 || !spec_all_in(f[2], 1, "abcdefghijklmnopqrstuvwxyz") ||
+	    !spec_all_in(f[2], fl[2], "abcdefghijklmnopqrstuvwxyz-"))
+		return 0;
+	/* ACTOR: its syntax is that of an encoded value. */
+	if (fl[3] == 0 || !spec_value_ok(f[3], fl[3]))
+		return 0;
+	if (fl[4] != 64 || !spec_all_in(f[4], 64, "0123456789abcdef"))
+		return 0;
+	if (fl[5] == 0)
+		return 1;
+	/* KEY=VALUE pairs joined by '&'; the first '=' ends the key. */
+	end = f[5] + fl[5];
+	for (pair = f[5]; ; pair = amp + 1) {
+		if ((amp = memchr(pair, '&', (size_t)(end - pair))) == NULL)
+			amp = end;
+		if ((eq = memchr(pair, '=', (size_t)(amp - pair))) == NULL ||
+		    eq == pair || !spec_all_in(pair, (size_t)(eq - pair),
+		    "abcdefghijklmnopqrstuvwxyz0123456789_") ||
+		    !spec_value_ok(eq + 1, (size_t)(amp - eq - 1)))
+			return 0;
+		if (amp == end)
+			return 1;
+	}
+}
+
+struct mut_stats {
+	unsigned long	 n, accepted;
+	char		 first_bad[300];
+};
+
+/* One candidate: audit_parse must agree with spec_ok, give a known
+ * reason when it refuses, and the line's SHA-256 when it accepts. */
+static void
+mut_check(struct mut_stats *st, const char *l, size_t len)
+{
+	static const char *const reasons[] = { "record does not end in a "
+	    "line feed", "too many fields", "bad SEQ", "bad TIME", "bad TYPE",
+	    "bad ACTOR", "bad PREV", "bad PAYLOAD", NULL };
+	struct audit_record	 r;
+	unsigned char		 md[32];
+	unsigned int		 mdlen;
+	char			 why[128] = "";
+	int			 got, want, i, known = 0;
+
+	st->n++;
+	got = audit_parse(l, len, &r, why, sizeof(why)) == 0;
+	want = spec_ok(l, len);
+	if (got && want) {
+		st->accepted++;
+		EVP_Digest(l, len, md, &mdlen, EVP_sha256(), NULL);
+		if (r.line != l || r.len != len || memcmp(r.hash, md, 32) != 0)
+			got = -1;
+	} else if (!got) {
+		for (i = 0; reasons[i] != NULL; i++)
+			known |= strcmp(why, reasons[i]) == 0;
+		if (strstr(why, " fields, not 6") != NULL)
+			known = 1;
+		if (!known || r.line != NULL)
+			got = -1;
+	}
+	if (got != want && st->first_bad[0] == '\0')
+		snprintf(st->first_bad, sizeof(st->first_bad), "parser %d, "
+		    "format %d (%s): '%.*s'", got, want, why,
+		    (int)(len < 200 ? len : 200), l);
+}
+
+START_TEST(parse_mutants)
+{
+	static const char *const base[] = {
+		"1\t" T0 "\topened\tdaemon\t" Z64 "\tformat=1&ruleset="
+		    RULESET "\n",
+		"18446744073709551615\t" T0 "\tx\tautomated\t" P64 "\ta=\n",
+		"9\t" T0 "\ta-b-\teservice:a%20b%C3%A5\t" P64 "\ta==b\n",
+		"9\t" T0 "\tx\tother:" PLAIN "\t" P64 "\ta_1=x&b2=%2B&c=\n",
+		"12\t" T0 "\treceived\teservice:e-tjanst.example.se\t" P64
+		    "\tid=2025-0000000001&sha256=" P64 "&size=2500&applicant="
+		    "0123456789abcdef0123456789abcdef&period=2025-11&doc="
+		    "2025-11.seg:0\n",
+		"13\t" T0 "\tevaluated\tautomated\t" P64 "\tid=2025-1&outcome="
+		    "routed&reasons=HOUSING_COST%2CHEALTH&due=2026-11-24T10%3A"
+		    "00%3A00Z&decision=PGRlY2lzaW9uIHhtbG5zPSd1cm46YmlzdGFuZD"
+		    "pkJz48L2RlY2lzaW9uPg==\n",
+		"14\t" T0 "\tcheckpoint\tdaemon\t" P64 "\thead_seq=13&head="
+		    P64 "&alg=ed25519&key=" Z64 "&sig=" P64 P64 "\n",
+		"7\t" T0 "\tx\tdaemon\t" P64 "\t\n",
+	};
+	static const char *const ins[] = { "\t", "\n", "\t\t", "%", "%4",
+	    "%41", "%4g", "%g1", "%2b", "%00", "&", "&&", "=", "&a=", "a=",
+	    "_", "-", " ", "\r", "\x7f", "\xc3\xa5", "0", "A", "z" };
+	struct mut_stats	 st;
+	char			 buf[1024];
+	uint64_t		 s = 0x9e3779b97f4a7c15ULL;
+	size_t			 b, len, i, k, c, n;
+
+	memset(&st, 0, sizeof(st));
+	for (b = 0; b < sizeof(base) / sizeof(base[0]); b++) {
+		len = strlen(base[b]);
+		ck_assert_uint_lt(len + 8, sizeof(buf));
+		ck_assert_msg(spec_ok(base[b], len), "base %zu", b);
+		mut_check(&st, base[b], len);
+		/* Truncated, as a torn write leaves it; and cut with an LF
+		 * put back. */
+		for (i = 0; i < len; i++) {
+			memcpy(buf, base[b], i);
+			mut_check(&st, buf, i);
+			buf[i] = '\n';
+			mut_check(&st, buf, i + 1);
+		}
+		/* Every byte replaced by every byte value. */
+		for (i = 0; i < len; i++)
+			for (c = 0; c < 256; c++) {
+				memcpy(buf, base[b], len);
+				buf[i] = (char)c;
+				mut_check(&st, buf, len);
+			}
+		/* Every byte deleted. */
+		for (i = 0; i < len; i++) {
+			memcpy(buf, base[b], i);
+			memcpy(buf + i, base[b] + i + 1, len - i - 1);
+			mut_check(&st, buf, len - 1);
+		}
+		/* Separators, escapes and control bytes inserted anywhere. */
+		for (i = 0; i < len; i++)
+			for (k = 0; k < sizeof(ins) / sizeof(ins[0]); k++) {
+				n = strlen(ins[k]);
+				memcpy(buf, base[b], i);
+				memcpy(buf + i, ins[k], n);
+				memcpy(buf + i + n, base[b] + i, len - i);
+				mut_check(&st, buf, len + n);
+			}
+		/* Random damage of one to four bytes. */
+		for (k = 0; k < 4000; k++) {
+			memcpy(buf, base[b], len);
+			for (n = 0; n <= k % 4; n++) {
+				s ^= s << 13;
+				s ^= s >> 7;
+				s ^= s << 17;
+				buf[(s >> 8) % len] = (char)(s >> 40);
+			}
+			mut_check(&st, buf, len);
+		}
+	}
+	if (st.first_bad[0] != '\0')
+		ck_abort_msg("%s", st.first_bad);
+	/* Both verdicts were exercised, many times. */
+	ck_assert_uint_gt(st.n, 300000);
+	ck_assert_uint_gt(st.accepted, 10000);
+	ck_assert_uint_gt(st.n - st.accepted, 100000);
+}
+END_TEST
+
+/* audit_get decodes as strndup + evhttp_uridecode(v, 0, …) did (its
+ * earlier implementation), on values a parsed record never holds too:
+ * lowercase and broken escapes, '+', a NUL, every buffer size. */
+START_TEST(get_like_uridecode)
+{
+	static const char	 alpha[] = "%4a1F+g&=x\0";
+	struct audit_record	 r;
+	char			 pl[16], o1[16], o2[16], *enc, *dec;
+	const char		*v;
+	uint64_t		 s = 0x2545F4914F6CDD1DULL;
+	size_t			 n, dn, out, i, vn;
+	int			 k, want, got, bad = 0;
+
+	for (k = 0; k < 20000 && bad == 0; k++) {
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		n = s % 9;
+		memcpy(pl, "k=", 2);
+		for (i = 0; i < n; i++)
+			pl[2 + i] = alpha[(s >> (8 + 4 * i)) % (sizeof(alpha) -
+			    1)];
+		memset(&r, 0, sizeof(r));
+		r.payload = pl;
+		r.payload_len = 2 + n;
+		out = (s >> 56) % 12;
+		memset(o1, 'y', sizeof(o1));
+		memset(o2, 'y', sizeof(o2));
+		/* The value ends at '&', as audit_get_raw finds it. */
+		ck_assert_int_eq(audit_get_raw(&r, "k", &v, &vn), 0);
+		ck_assert_ptr_nonnull(enc = strndup(v, vn));
+		ck_assert_ptr_nonnull(dec = evhttp_uridecode(enc, 0, &dn));
+		want = dn >= out || strlen(dec) != dn ? -1 : 0;
+		if (want == 0)
+			memcpy(o1, dec, dn + 1);
+		free(enc);
+		free(dec);
+		got = audit_get(&r, "k", o2, out);
+		if (got != want || memcmp(o1, o2, sizeof(o1)) != 0)
+			bad = k + 1;
+	}
+	ck_assert_msg(bad == 0, "case %d differs", bad - 1);
+}
+END_TEST
+
+/* audit_parse_md (the scan's reused digest) gives what audit_parse
+ * does, and with no digest falls back to it. */
+START_TEST(parse_md_same)
+{
+	static const char	 line[] = "12\t" T0 "\treceived\teservice:x\t"
+	    P64 "\tid=a&b=%2B\n";
+	struct audit_record	 r1, r2, r3;
+	EVP_MD			*md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	EVP_MD_CTX		*ctx = EVP_MD_CTX_new();
+	char			 why[128];
+	int			 i;
+
+	ck_assert_ptr_nonnull(md);
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_int_eq(audit_parse(line, strlen(line), &r1, why,
+	    sizeof(why)), 0);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(audit_parse_md(line, strlen(line), &r2, ctx,
+		    md, why, sizeof(why)), 0);
+		ck_assert_int_eq(memcmp(&r1, &r2, sizeof(r1)), 0);
+	}
+	ck_assert_int_eq(audit_parse_md(line, strlen(line), &r3, NULL, NULL,
+	    why, sizeof(why)), 0);
+	ck_assert_int_eq(memcmp(&r1, &r3, sizeof(r1)), 0);
+	ck_assert_int_eq(audit_parse_md(line, 5, &r3, ctx, md, why,
+	    sizeof(why)), -1);
+	ck_assert_str_eq(why, "record does not end in a line feed");
+	EVP_MD_CTX_free(ctx);
+	EVP_MD_free(md);
 }
 END_TEST
 
@@ -2327,6 +2625,9 @@ audit_suite(void)
 	    sizeof(malformed) / sizeof(malformed[0]));
 	tcase_add_test(tc, parse_empty);
 	tcase_add_test(tc, time_shapes);
+	tcase_add_test(tc, parse_mutants);
+	tcase_add_test(tc, parse_md_same);
+	tcase_add_test(tc, get_like_uridecode);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("keys");
