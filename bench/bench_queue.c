@@ -94,7 +94,7 @@ main(int argc, char *argv[])
 	const char		*dir = NULL;
 	char			 path[4200], err[512], time[32], due[32], id[32];
 	char			 pseudo[AUDIT_PSEUDO_LEN], line[256];
-	long			 n = 100000, i, rss, hwm;
+	long			 n = 100000, i, rss, hwm, rss0;
 	size_t			 k;
 	uint64_t		 t;
 	int			 ch;
@@ -170,6 +170,7 @@ main(int argc, char *argv[])
 
 	/* Start-up's part, in-process: verify and replay into views. */
 	memset(&v, 0, sizeof(v));
+	bench_rss(&rss0, &hwm);
 	t = bench_now_ns();
 	if (audit_scan_file(path, g.keys, 0, view_replay, &v, &s) == -1) {
 		fprintf(stderr, "scan: %s\n", s.error);
@@ -179,7 +180,8 @@ main(int argc, char *argv[])
 	    (double)(bench_now_ns() - t) / 1e9,
 	    (unsigned long long)s.nrecords, v.queue.n);
 	bench_rss(&rss, &hwm);
-	printf("RSS with the views: %ld KiB\n", rss);
+	printf("RSS with the views: %ld KiB (+%ld KiB, %ld B per case)\n",
+	    rss, rss - rss0, (rss - rss0) * 1024 / n);
 	/* queue_list over everything, as GET /v1/queue does. */
 	memset(&f, 0, sizeof(f));
 	for (i = 0; i < 50; i++) {

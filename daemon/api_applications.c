@@ -157,8 +157,7 @@ api_submit_done(struct audit_job *j)
 	struct view_app		*a = s->app;
 	char			 loc[128];
 
-	w = a->waiters;
-	a->waiters = NULL;
+	w = view_waiters_take(&s->core->view, a);
 	/* The evaluated record is applied exactly as replay will apply it
 	 * after a restart (which also puts a routed case in the queue). */
 	metrics_durable_seconds(api_since(&s->queued));
@@ -196,7 +195,7 @@ static int
 api_repeat(struct hreq *h, struct view_app *a, const unsigned char *sha,
     size_t len)
 {
-	struct view_waiter	*w;
+	struct view_waiter	*w, **head;
 	struct errdoc		 e;
 
 	if (a->submitter != view_actor_hash(h->actor) ||
@@ -212,9 +211,13 @@ api_repeat(struct hreq *h, struct view_app *a, const unsigned char *sha,
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL)
 		return 0;
+	if ((head = view_waiters(&h->core->view, a)) == NULL) {
+		free(w);
+		return 0;
+	}
 	w->h = h;
-	w->next = a->waiters;
-	a->waiters = w;
+	w->next = *head;
+	*head = w;
 	return 1;
 }
 

@@ -57,19 +57,21 @@ cw_time(xmlTextWriterPtr w, const char *name, int64_t t)
 }
 
 static const char *
-cw_state(const struct q_item *q, int64_t now, int idle)
+cw_state(const struct view *v, const struct q_item *q, int64_t now, int idle)
 {
 	if (q->closed == 1)
 		return "decided";
 	if (q->closed == 2)
 		return "completed";
-	return queue_holder(q, now, idle)[0] != '\0' ? "claimed" : "open";
+	return queue_holder(v, q, now, idle)[0] != '\0' ? "claimed" : "open";
 }
 
 static int
-cw_item(xmlTextWriterPtr w, const struct q_item *q, int64_t now, int idle)
+cw_item(xmlTextWriterPtr w, const struct view *v, const struct q_item *q,
+    int64_t now, int idle)
 {
-	const char	*holder = q->closed ? "" : queue_holder(q, now, idle);
+	const char	*holder = q->closed ? "" : queue_holder(v, q, now, idle);
+	const char	*preferred = queue_preferred(v, q);
 	char		 reasons[256];
 
 	queue_reasons_text(q, reasons, sizeof(reasons));
@@ -81,7 +83,7 @@ cw_item(xmlTextWriterPtr w, const struct q_item *q, int64_t now, int idle)
 	    xmlTextWriterWriteAttribute(w, BAD_CAST "priority",
 	    BAD_CAST (q->urgent ? "urgent" : "normal")) < 0 ||
 	    xmlTextWriterWriteAttribute(w, BAD_CAST "state",
-	    BAD_CAST cw_state(q, now, idle)) < 0 ||
+	    BAD_CAST cw_state(v, q, now, idle)) < 0 ||
 	    xmlTextWriterWriteAttribute(w, BAD_CAST "overdue",
 	    BAD_CAST (!q->closed && now > q->due ? "true" : "false")) < 0 ||
 	    cw_time(w, "received", q->received) < 0 ||
@@ -93,8 +95,8 @@ cw_item(xmlTextWriterPtr w, const struct q_item *q, int64_t now, int idle)
 	    BAD_CAST "assignee", BAD_CAST holder) < 0 ||
 	    cw_time(w, "claimed-at", q->claimed_at) < 0))
 		return -1;
-	if (q->preferred[0] != '\0' && xmlTextWriterWriteElement(w,
-	    BAD_CAST "preferred-caseworker", BAD_CAST q->preferred) < 0)
+	if (preferred[0] != '\0' && xmlTextWriterWriteElement(w,
+	    BAD_CAST "preferred-caseworker", BAD_CAST preferred) < 0)
 		return -1;
 	return xmlTextWriterEndElement(w) < 0 ? -1 : 0;
 }
@@ -142,8 +144,8 @@ cw_history(xmlTextWriterPtr w, struct core *core, const struct view_app *a)
 	if (xmlTextWriterStartElement(w, BAD_CAST "history") < 0)
 		return -1;
 	for (i = 0; i < a->nevents && rc == 0; i++) {
-		if (core_read_record(core, a->events[i].off, a->events[i].len,
-		    &line, &r) == -1)
+		if (core_read_record(core, view_events(a)[i].off,
+		    view_events(a)[i].len, &line, &r) == -1)
 			return -1;
 		snprintf(seq, sizeof(seq), "%llu", (unsigned long long)r.seq);
 		snprintf(t, sizeof(t), "%.*s", AUDIT_TIME_LEN, r.time);
@@ -215,12 +217,13 @@ cw_render_case(struct core *core, struct view_app *a, int64_t now, int idle,
 		return -1;
 	if ((w = cw_start(buf, "case")) == NULL)
 		goto out;
-	if (a->item != NULL && cw_item(w, a->item, now, idle) == -1)
+	if (a->item != NULL && cw_item(w, &core->view, a->item, now, idle) ==
+	    -1)
 		goto out;
 	/* The application as received: the first event is its record. */
 	if (xmlTextWriterStartElement(w, BAD_CAST "application") < 0 ||
-	    a->nevents == 0 || core_read_record(core, a->events[0].off,
-	    a->events[0].len, &line, &r) == -1)
+	    a->nevents == 0 || core_read_record(core, view_events(a)[0].off,
+	    view_events(a)[0].len, &line, &r) == -1)
 		goto out;
 	if (audit_read_document(core->state_dir, &r, &doc, &dlen, err,
 	    sizeof(err)) == 0 && cw_embed(w, doc, dlen) == -1)
@@ -306,7 +309,8 @@ cw_item_of(struct hreq *h)
 static int
 cw_must_hold(struct hreq *h, const struct q_item *q, int idle)
 {
-	const char	*holder = queue_holder(q, (int64_t)time(NULL), idle);
+	const char	*holder = queue_holder(&h->core->view, q,
+			    (int64_t)time(NULL), idle);
 	char		 msg[200];
 
 	if (strcmp(holder, h->peer.cn) == 0)
@@ -525,7 +529,7 @@ api_queue_get(struct hreq *h)
 	if (xmlTextWriterWriteAttribute(w, BAD_CAST "total", BAD_CAST num) < 0)
 		goto oom;
 	for (i = 0; i < n; i++)
-		if (cw_item(w, list[i], now, idle) == -1)
+		if (cw_item(w, &h->core->view, list[i], now, idle) == -1)
 			goto oom;
 	if (cw_finish(w, buf, &doc, &len) == -1) {
 		w = NULL;
@@ -573,23 +577,25 @@ api_case_claim(struct hreq *h)
 {
 	struct q_item	*q;
 	struct abuf	 pl = { 0 };
-	const char	*holder;
+	const char	*holder, *preferred;
 	char		 msg[200], t[32];
 	int64_t		 now = (int64_t)time(NULL);
 
 	if ((q = cw_item_of(h)) == NULL)
 		return;
-	holder = queue_holder(q, now, h->st->conf->claim_idle_minutes);
+	holder = queue_holder(&h->core->view, q, now,
+	    h->st->conf->claim_idle_minutes);
+	preferred = queue_preferred(&h->core->view, q);
 	if (holder[0] != '\0' && strcmp(holder, h->peer.cn) != 0) {
 		snprintf(msg, sizeof(msg), "held by %s", holder);
 		cw_refuse(h, 409, ERR_CONFLICT, msg);
 		return;
 	}
 	if (holder[0] == '\0' && queue_reserved(q, now) &&
-	    strcmp(q->preferred, h->peer.cn) != 0) {
+	    strcmp(preferred, h->peer.cn) != 0) {
 		audit_time_of(q->received + (q->due - q->received) / 2, t);
 		snprintf(msg, sizeof(msg), "offered first to %s, the "
-		    "household's caseworker, until %s", q->preferred, t);
+		    "household's caseworker, until %s", preferred, t);
 		cw_refuse(h, 409, ERR_CONFLICT, msg);
 		return;
 	}

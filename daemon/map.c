@@ -1,14 +1,18 @@
 /*
  * map.c: string-keyed open-addressing hash map (FNV-1a, linear probe,
- * grown at 70 % load counting deleted slots).
+ * grown at 70 % load counting deleted slots). A slot holds only the
+ * value's pointer: comparing the key through it costs a memory access
+ * a probe, and at most 70 % load a lookup makes few probes, while
+ * storing the hash would double the slot (the views' maps hold 100 000s).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "map.h"
 
-#define MAP_EMPTY	0
-#define MAP_DELETED	1
+/* A deleted slot: not NULL (probes go on past it), never a value. */
+static char	 map_tomb;
+#define MAP_DELETED	((void *)&map_tomb)
 
 static uint64_t
 map_hash(const char *key)
@@ -19,31 +23,31 @@ map_hash(const char *key)
 		h ^= (unsigned char)*key;
 		h *= 1099511628211ULL;
 	}
-	return h < 2 ? h + 2 : h;	/* 0 and 1 are slot states */
+	return h;
 }
 
-static struct map_slot *
-map_find(const struct map *m, const char *key, uint64_t h)
+static void **
+map_find(const struct map *m, const char *key)
 {
 	size_t i;
 
 	if (m->cap == 0)
 		return NULL;
-	for (i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		struct map_slot *s = &m->slots[i];
+	for (i = map_hash(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		void *s = m->slots[i];
 
-		if (s->hash == MAP_EMPTY)
+		if (s == NULL)
 			return NULL;
-		if (s->hash == h && strcmp(s->key, key) == 0)
-			return s;
+		if (s != MAP_DELETED && strcmp(MAP_KEY(m, s), key) == 0)
+			return &m->slots[i];
 	}
 }
 
 static int
 map_grow(struct map *m)
 {
-	struct map_slot	*old = m->slots, *s;
-	size_t		 oldcap = m->cap, i, j;
+	void	**old = m->slots;
+	size_t	  oldcap = m->cap, i, j;
 
 	m->cap = oldcap ? (m->n * 2 >= oldcap ? oldcap * 2 : oldcap) : 64;
 	if ((m->slots = calloc(m->cap, sizeof(*m->slots))) == NULL) {
@@ -53,13 +57,12 @@ map_grow(struct map *m)
 	}
 	m->used = m->n;
 	for (i = 0; i < oldcap; i++) {
-		if (old[i].hash < 2)
+		if (old[i] == NULL || old[i] == MAP_DELETED)
 			continue;
-		for (j = old[i].hash & (m->cap - 1);
-		    m->slots[j].hash != MAP_EMPTY; j = (j + 1) & (m->cap - 1))
+		for (j = map_hash(MAP_KEY(m, old[i])) & (m->cap - 1);
+		    m->slots[j] != NULL; j = (j + 1) & (m->cap - 1))
 			;
-		s = &m->slots[j];
-		*s = old[i];
+		m->slots[j] = old[i];
 	}
 	free(old);
 	return 0;
@@ -68,27 +71,25 @@ map_grow(struct map *m)
 void *
 map_get(const struct map *m, const char *key)
 {
-	struct map_slot *s = map_find(m, key, map_hash(key));
+	void **s = map_find(m, key);
 
-	return s != NULL ? s->val : NULL;
+	return s != NULL ? *s : NULL;
 }
 
 int
-map_put(struct map *m, const char *key, void *val)
+map_put(struct map *m, void *val)
 {
-	uint64_t	h = map_hash(key);
-	size_t		i;
+	size_t i;
 
 	if ((m->used + 1) * 10 >= m->cap * 7 && map_grow(m) == -1)
 		return -1;
-	for (i = h & (m->cap - 1); m->slots[i].hash >= 2;
+	for (i = map_hash(MAP_KEY(m, val)) & (m->cap - 1);
+	    m->slots[i] != NULL && m->slots[i] != MAP_DELETED;
 	    i = (i + 1) & (m->cap - 1))
 		;
-	if (m->slots[i].hash == MAP_EMPTY)
+	if (m->slots[i] == NULL)
 		m->used++;
-	m->slots[i].hash = h;
-	m->slots[i].key = key;
-	m->slots[i].val = val;
+	m->slots[i] = val;
 	m->n++;
 	return 0;
 }
@@ -96,27 +97,32 @@ map_put(struct map *m, const char *key, void *val)
 void *
 map_del(struct map *m, const char *key)
 {
-	struct map_slot	*s = map_find(m, key, map_hash(key));
-	void		*val;
+	void	**s = map_find(m, key);
+	void	 *val;
 
 	if (s == NULL)
 		return NULL;
-	val = s->val;
-	s->hash = MAP_DELETED;
-	s->key = NULL;
-	s->val = NULL;
+	val = *s;
+	*s = MAP_DELETED;
 	m->n--;
 	return val;
+}
+
+void *
+map_at(const struct map *m, size_t i)
+{
+	return m->slots[i] != MAP_DELETED ? m->slots[i] : NULL;
 }
 
 void
 map_clear(struct map *m, void (*fn)(void *))
 {
-	size_t i;
+	size_t i, keyoff = m->keyoff;
 
 	for (i = 0; i < m->cap && fn != NULL; i++)
-		if (m->slots[i].hash >= 2)
-			fn(m->slots[i].val);
+		if (map_at(m, i) != NULL)
+			fn(m->slots[i]);
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
+	m->keyoff = keyoff;
 }

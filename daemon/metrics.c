@@ -248,14 +248,12 @@ metrics_render(struct abuf *b, struct view *v, int64_t now, int idle,
 	    "one group commit.", &m.batch, batch_bounds, NBATCH);
 
 	/* The queue, as it is now. */
-	for (i = 0; i < v->queue.cap; i++) {
-		if (v->queue.slots[i].hash < 2)
-			continue;
-		q = v->queue.slots[i].val;
+	for (i = 0; i < v->queue.n; i++) {
+		q = v->queue.items[i];
 		depth[q->urgent][q->kind == Q_FOLLOW_UP]++;
 		if (now > q->due)
 			overdue++;
-		if (queue_holder(q, now, idle)[0] == '\0') {
+		if (queue_holder(v, q, now, idle)[0] == '\0') {
 			open++;
 			if (oldest == 0 || q->received < oldest)
 				oldest = q->received;

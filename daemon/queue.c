@@ -67,15 +67,18 @@ queue_time_field(const struct audit_record *r, const char *key, int64_t *out)
 }
 
 /* The record's comma-separated reason codes as indices, in order, one
- * byte each instead of the text (a queue holds 100 000s of items). */
+ * byte each instead of the text (a queue holds 100 000s of items).
+ * 1 when a code is not known here (*n is then 0). */
 static int
-queue_parse_reasons(struct q_item *q, const char *list)
+queue_parse_reasons(const char *list, uint8_t reason[DECISION_NREASONS],
+    uint8_t *nr)
 {
 	const char	*p = list;
 	char		 code[64];
 	size_t		 n, i;
 	int		 k;
 
+	*nr = 0;
 	while (*p != '\0') {
 		n = strcspn(p, ",");
 		if (n >= sizeof(code))
@@ -84,24 +87,24 @@ queue_parse_reasons(struct q_item *q, const char *list)
 		code[n] = '\0';
 		if ((k = decision_reason_index(code)) < 0)
 			goto other;
-		for (i = 0; i < q->nreasons && q->reason[i] != k; i++)
+		for (i = 0; i < *nr && reason[i] != k; i++)
 			;
-		if (i == q->nreasons)		/* each code once */
-			q->reason[q->nreasons++] = (uint8_t)k;
+		if (i == *nr)		/* each code once */
+			reason[(*nr)++] = (uint8_t)k;
 		p += n;
 		if (*p == ',')
 			p++;
 	}
 	return 0;
  other:
-	/* Not ours to judge here: shown as recorded, commas as spaces. */
-	q->nreasons = 0;
-	if ((q->other = strdup(list)) == NULL)
-		return -1;
-	for (i = 0; q->other[i] != '\0'; i++)
-		if (q->other[i] == ',')
-			q->other[i] = ' ';
-	return 0;
+	*nr = 0;
+	return 1;
+}
+
+const char *
+queue_other(const struct q_item *q)
+{
+	return q->has_other ? (const char *)q->reason : NULL;
 }
 
 void
@@ -113,8 +116,9 @@ queue_reasons_text(const struct q_item *q, char *out, size_t len)
 	if (len == 0)
 		return;
 	out[0] = '\0';
-	if (q->other != NULL || q->kind == Q_FOLLOW_UP) {
-		snprintf(out, len, "%s", q->other ? q->other : "LONG_TERM");
+	if (q->has_other || q->kind == Q_FOLLOW_UP) {
+		snprintf(out, len, "%s", q->has_other ? queue_other(q) :
+		    "LONG_TERM");
 		return;
 	}
 	for (i = 0; i < q->nreasons; i++) {
@@ -128,6 +132,37 @@ queue_reasons_text(const struct q_item *q, char *out, size_t len)
 	}
 }
 
+/* Into the open items. */
+static int
+queue_add(struct view *v, struct q_item *q)
+{
+	struct view_queue	*vq = &v->queue;
+	struct q_item		**ni;
+	size_t			  cap;
+
+	if (vq->n == vq->cap) {
+		cap = vq->cap ? vq->cap * 2 : 64;
+		if (cap > UINT32_MAX ||
+		    (ni = realloc(vq->items, cap * sizeof(*ni))) == NULL)
+			return -1;
+		vq->items = ni;
+		vq->cap = cap;
+	}
+	q->qidx = (uint32_t)vq->n;
+	vq->items[vq->n++] = q;
+	return 0;
+}
+
+void
+queue_remove(struct view *v, struct q_item *q)
+{
+	struct view_queue *vq = &v->queue;
+
+	/* The last item takes its place: order is queue_list's job. */
+	vq->items[q->qidx] = vq->items[--vq->n];
+	vq->items[q->qidx]->qidx = q->qidx;
+}
+
 /* An evaluated record: a routed case, or a grant with a follow-up. */
 static int
 queue_from_evaluated(struct view *v, struct view_app *a,
@@ -135,8 +170,12 @@ queue_from_evaluated(struct view *v, struct view_app *a,
 {
 	struct q_item	*q;
 	char		 outcome[16], prio[16], reasons[256];
+	char		 app[AUDIT_PSEUDO_LEN], partner[AUDIT_PSEUDO_LEN];
+	uint8_t		 reason[DECISION_NREASONS], nr = 0;
 	uint64_t	 received;
 	int64_t		 due;
+	size_t		 olen = 0, i;
+	int		 kind;
 
 	if (audit_get(r, "outcome", outcome, sizeof(outcome)) == -1 ||
 	    audit_get_u64(r, "received_at", &received) == -1)
@@ -150,20 +189,27 @@ queue_from_evaluated(struct view *v, struct view_app *a,
 		snprintf(prio, sizeof(prio), "normal");
 	else
 		return 0;		/* a plain grant: not in the queue */
-	if (a->item != NULL || (q = calloc(1, sizeof(*q))) == NULL)
+	kind = strcmp(outcome, "routed") == 0 ? Q_CASE : Q_FOLLOW_UP;
+	/* Not ours to judge here: an unknown code keeps the list shown as
+	 * recorded, commas as spaces. */
+	if (kind == Q_CASE && queue_parse_reasons(reasons, reason, &nr) == 1)
+		olen = strlen(reasons);
+	if (a->item != NULL || (q = calloc(1, offsetof(struct q_item, reason) +
+	    (olen > 0 ? olen + 1 : nr))) == NULL)
 		return -1;
 	q->app = a;
-	q->kind = strcmp(outcome, "routed") == 0 ? Q_CASE : Q_FOLLOW_UP;
+	q->kind = kind;
 	q->urgent = strcmp(prio, "urgent") == 0;
+	q->nreasons = nr;
+	memcpy(q->reason, reason, nr);
+	q->has_other = olen > 0;
+	for (i = 0; i < olen; i++)
+		q->reason[i] = (uint8_t)(reasons[i] == ',' ? ' ' : reasons[i]);
 	q->received = (int64_t)received;
 	q->due = due;
-	q->holder = "";
-	q->preferred = q->kind == Q_CASE ?
-	    view_intern(v, view_preferred(v, a->applicant, a->partner)) : "";
-	if (q->preferred == NULL || (q->kind == Q_CASE &&
-	    queue_parse_reasons(q, reasons) == -1) ||
-	    map_put(&v->queue, a->id, q) == -1) {
-		free(q->other);
+	view_app_persons(a, app, partner);
+	if ((q->kind == Q_CASE && view_intern_id(v, view_preferred(v, app,
+	    partner), &q->preferred) == -1) || queue_add(v, q) == -1) {
 		free(q);
 		return -1;
 	}
@@ -176,9 +222,9 @@ queue_from_evaluated(struct view *v, struct view_app *a,
 static void
 queue_close(struct view *v, struct view_app *a, int how)
 {
-	map_del(&v->queue, a->id);
-	a->item->closed = how;
-	a->item->holder = "";
+	queue_remove(v, a->item);
+	a->item->closed = (uint8_t)how;
+	a->item->holder = 0;
 }
 
 int
@@ -194,21 +240,17 @@ queue_replay(struct view *v, struct view_app *a, const struct audit_record *r)
 	if (q == NULL || q->closed)
 		return 1;
 	if (audit_is(r, "claimed")) {
-		if ((q->holder = view_intern(v, cn)) == NULL) {
-			q->holder = "";
+		if (view_intern_id(v, cn, &q->holder) == -1)
 			return -1;
-		}
 		q->claimed_at = queue_rtime(r);
 	} else if (audit_is(r, "released")) {
-		q->holder = "";
+		q->holder = 0;
 		q->claimed_at = 0;
 	} else if (audit_is(r, "assigned")) {
 		if (audit_get(r, "to", to, sizeof(to)) == -1)
 			return -1;
-		if ((q->holder = view_intern(v, to)) == NULL) {
-			q->holder = "";
+		if (view_intern_id(v, to, &q->holder) == -1)
 			return -1;
-		}
 		q->claimed_at = queue_rtime(r);
 	} else if (audit_is(r, "decided")) {
 		if (audit_get(r, "outcome", outcome, sizeof(outcome)) == -1)
@@ -235,12 +277,19 @@ queue_replay(struct view *v, struct view_app *a, const struct audit_record *r)
 }
 
 const char *
-queue_holder(const struct q_item *q, int64_t now, int idle_minutes)
+queue_holder(const struct view *v, const struct q_item *q, int64_t now,
+    int idle_minutes)
 {
-	if (q->holder[0] == '\0' ||
+	if (q->holder == 0 ||
 	    now >= q->claimed_at + (int64_t)idle_minutes * 60)
 		return "";
-	return q->holder;
+	return view_cn(v, q->holder);
+}
+
+const char *
+queue_preferred(const struct view *v, const struct q_item *q)
+{
+	return view_cn(v, q->preferred);
 }
 
 int
@@ -248,7 +297,7 @@ queue_reserved(const struct q_item *q, int64_t now)
 {
 	/* Offered first to the preferred caseworker, for the first half
 	 * of the time from receipt to due; then to anyone. */
-	return q->preferred[0] != '\0' &&
+	return q->preferred != 0 &&
 	    now < q->received + (q->due - q->received) / 2;
 }
 
@@ -306,11 +355,9 @@ queue_list(struct view *v, const struct queue_filter *f, int64_t now,
 	/* Only the first `limit` in queue order are kept: a bounded heap
 	 * makes a page of a 100 000-item queue O(n log limit), not a sort
 	 * of everything. */
-	for (i = 0; i < v->queue.cap; i++) {
-		if (v->queue.slots[i].hash < 2)
-			continue;
-		q = v->queue.slots[i].val;
-		holder = queue_holder(q, now, idle_minutes);
+	for (i = 0; i < v->queue.n; i++) {
+		q = v->queue.items[i];
+		holder = queue_holder(v, q, now, idle_minutes);
 		if ((f->state == 1 && holder[0] != '\0') ||
 		    (f->state == 2 && holder[0] == '\0') ||
 		    (f->priority == 1 && !q->urgent) ||

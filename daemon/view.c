@@ -22,9 +22,9 @@ struct view_person {
 					   (interned), or NULL */
 };
 
-struct view_period {
-	char	 key[AUDIT_PSEUDO_LEN + 8];	/* pseudonym/period */
-	int	 count;
+struct view_wait {
+	struct view_app		*app;
+	struct view_waiter	*list;
 };
 
 struct view_ruleset {
@@ -42,22 +42,60 @@ view_actor_hash(const char *actor)
 	return h;
 }
 
+/* An interned name: its number, for the map's lookups by name. */
+struct view_cn {
+	uint32_t	 id;
+	char		 s[];
+};
+
+int
+view_intern_id(struct view *v, const char *s, uint32_t *id)
+{
+	struct view_cn	 *c;
+	const char	**nl;
+	size_t		  len = strlen(s), cap;
+
+	*id = 0;
+	if (len == 0)
+		return 0;
+	v->cns.keyoff = offsetof(struct view_cn, s);	/* zeroed view */
+	if ((c = map_get(&v->cns, s)) != NULL) {
+		*id = c->id;
+		return 0;
+	}
+	if (v->ncn == v->capcn) {
+		cap = v->capcn ? v->capcn * 2 : 16;
+		if (cap > UINT32_MAX ||
+		    (nl = realloc(v->cn, cap * sizeof(*nl))) == NULL)
+			return -1;
+		v->cn = nl;
+		v->capcn = cap;
+	}
+	if ((c = malloc(offsetof(struct view_cn, s) + len + 1)) == NULL)
+		return -1;
+	memcpy(c->s, s, len + 1);
+	c->id = (uint32_t)v->ncn + 1;
+	if (map_put(&v->cns, c) == -1) {
+		free(c);
+		return -1;
+	}
+	v->cn[v->ncn++] = c->s;
+	*id = c->id;
+	return 0;
+}
+
+const char *
+view_cn(const struct view *v, uint32_t id)
+{
+	return id == 0 ? "" : v->cn[id - 1];
+}
+
 const char *
 view_intern(struct view *v, const char *s)
 {
-	char *c;
+	uint32_t id;
 
-	if (s[0] == '\0')
-		return "";
-	if ((c = map_get(&v->cns, s)) != NULL)
-		return c;
-	if ((c = strdup(s)) == NULL)
-		return NULL;
-	if (map_put(&v->cns, c, c) == -1) {
-		free(c);
-		return NULL;
-	}
-	return c;
+	return view_intern_id(v, s, &id) == -1 ? NULL : view_cn(v, id);
 }
 
 struct view_app *
@@ -66,42 +104,164 @@ view_app(struct view *v, const char *id)
 	return map_get(&v->apps, id);
 }
 
-static void
-view_period_key(char *out, size_t len, const char *pseudo, int period)
+static int
+view_hexval(unsigned char c)
 {
-	snprintf(out, len, "%s/%d", pseudo, period);
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* A pseudonym's 32 hex digits (lowercase, as audit_pseudonym writes
+ * them) as its 16 bytes; -1 for anything else. */
+static int
+view_pseudo_bin(const char *hex, unsigned char bin[16])
+{
+	int i, hi, lo;
+
+	for (i = 0; i < 16; i++) {
+		if ((hex[2 * i] >= 'A' && hex[2 * i] <= 'F') ||
+		    (hi = view_hexval((unsigned char)hex[2 * i])) < 0 ||
+		    (hex[2 * i + 1] >= 'A' && hex[2 * i + 1] <= 'F') ||
+		    (lo = view_hexval((unsigned char)hex[2 * i + 1])) < 0)
+			return -1;
+		bin[i] = (unsigned char)(hi << 4 | lo);
+	}
+	return hex[32] == '\0' ? 0 : -1;
+}
+
+void
+view_app_persons(const struct view_app *a, char applicant[AUDIT_PSEUDO_LEN],
+    char partner[AUDIT_PSEUDO_LEN])
+{
+	audit_hex(a->applicant, 16, applicant);
+	if (a->has_partner)
+		audit_hex(a->partner, 16, partner);
+	else
+		partner[0] = '\0';
+}
+
+const struct view_event *
+view_events(const struct view_app *a)
+{
+	return a->nevents > 2 ? a->ev.heap : a->ev.in;
+}
+
+/* --- applications per applicant and period (view.h) -------------- */
+
+#define VP_COUNT	((1ULL << 20) - 1)
+#define VP_EMPTY	0
+
+/* The fingerprint of (pseudonym, period), in the slot's top 44 bits:
+ * FNV-1a over the bytes, then a finalizer so that the low bits (the
+ * slot index) depend on every input bit. Never 0, so a slot with
+ * count 0 is still told apart from an empty one. */
+static uint64_t
+view_period_fp(const unsigned char pseudo[16], int period)
+{
+	uint64_t	h = 1469598103934665603ULL;
+	uint32_t	p = (uint32_t)period;
+	int		i;
+
+	for (i = 0; i < 16; i++) {
+		h ^= pseudo[i];
+		h *= 1099511628211ULL;
+	}
+	for (i = 0; i < 4; i++, p >>= 8) {
+		h ^= p & 0xff;
+		h *= 1099511628211ULL;
+	}
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h &= ~VP_COUNT;
+	return h == 0 ? VP_COUNT + 1 : h;
+}
+
+/* The live slot of fp, or NULL. */
+static uint64_t *
+view_period_find(const struct view_periods *t, uint64_t fp)
+{
+	size_t i;
+
+	if (t->cap == 0)
+		return NULL;
+	for (i = (fp >> 20) & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
+		if (t->slots[i] == VP_EMPTY)
+			return NULL;
+		if ((t->slots[i] & ~VP_COUNT) == fp &&
+		    (t->slots[i] & VP_COUNT) != 0)
+			return &t->slots[i];
+	}
+}
+
+/* Grown (or rebuilt without the deleted slots) at 70 % use, as map.c. */
+static int
+view_period_grow(struct view_periods *t)
+{
+	uint64_t	*old = t->slots;
+	size_t		 oldcap = t->cap, cap, i, j;
+
+	cap = oldcap ? (t->n * 2 >= oldcap ? oldcap * 2 : oldcap) : 64;
+	if ((t->slots = calloc(cap, sizeof(*t->slots))) == NULL) {
+		t->slots = old;
+		return -1;
+	}
+	t->cap = cap;
+	t->used = t->n;
+	for (i = 0; i < oldcap; i++) {
+		if ((old[i] & VP_COUNT) == 0)
+			continue;
+		for (j = (old[i] >> 20) & (cap - 1); t->slots[j] != VP_EMPTY;
+		    j = (j + 1) & (cap - 1))
+			;
+		t->slots[j] = old[i];
+	}
+	free(old);
+	return 0;
 }
 
 static int
-view_period_add(struct view *v, const char *pseudo, int period, int delta)
+view_period_add(struct view *v, const unsigned char pseudo[16], int period,
+    int delta)
 {
-	struct view_period	*p;
-	char			 key[sizeof(p->key)];
+	struct view_periods	*t = &v->periods;
+	uint64_t		 fp = view_period_fp(pseudo, period), *s;
+	size_t			 i;
 
-	view_period_key(key, sizeof(key), pseudo, period);
-	if ((p = map_get(&v->periods, key)) == NULL) {
-		if (delta < 0 || (p = calloc(1, sizeof(*p))) == NULL)
-			return delta < 0 ? 0 : -1;
-		memcpy(p->key, key, sizeof(key));
-		if (map_put(&v->periods, p->key, p) == -1) {
-			free(p);
-			return -1;
-		}
+	if ((s = view_period_find(t, fp)) != NULL) {
+		if (delta > 0 && (*s & VP_COUNT) == VP_COUNT)
+			return -1;	/* a million for one month: refused */
+		*s = delta > 0 ? *s + 1 : *s - 1;
+		if ((*s & VP_COUNT) == 0)
+			t->n--;		/* the slot stays as deleted */
+		return 0;
 	}
-	p->count += delta;
-	if (p->count <= 0)
-		free(map_del(&v->periods, p->key));
+	if (delta < 0)
+		return 0;
+	if ((t->used + 1) * 10 >= t->cap * 7 && view_period_grow(t) == -1)
+		return -1;
+	for (i = (fp >> 20) & (t->cap - 1); (t->slots[i] & VP_COUNT) != 0;
+	    i = (i + 1) & (t->cap - 1))
+		;
+	if (t->slots[i] == VP_EMPTY)
+		t->used++;
+	t->slots[i] = fp | 1;
+	t->n++;
 	return 0;
 }
 
 int
 view_duplicate(struct view *v, const char *applicant, int period)
 {
-	struct view_period	*p;
-	char			 key[sizeof(p->key)];
+	unsigned char bin[16];
 
-	view_period_key(key, sizeof(key), applicant, period);
-	return (p = map_get(&v->periods, key)) != NULL && p->count > 0;
+	return view_pseudo_bin(applicant, bin) == 0 &&
+	    view_period_find(&v->periods, view_period_fp(bin, period)) != NULL;
 }
 
 static struct view_person *
@@ -114,7 +274,7 @@ view_person(struct view *v, const char *pseudo)
 	if ((p = calloc(1, sizeof(*p))) == NULL)
 		return NULL;
 	snprintf(p->key, sizeof(p->key), "%s", pseudo);
-	if (map_put(&v->persons, p->key, p) == -1) {
+	if (map_put(&v->persons, p) == -1) {
 		free(p);
 		return NULL;
 	}
@@ -198,7 +358,7 @@ view_add_ruleset(struct view *v, const char *hash)
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return -1;
 	snprintf(r->key, sizeof(r->key), "%s", hash);
-	if (map_put(&v->rulesets, r->key, r) == -1) {
+	if (map_put(&v->rulesets, r) == -1) {
 		free(r);
 		return -1;
 	}
@@ -214,20 +374,27 @@ view_pending(struct view *v, const char *id, const unsigned char sha[32],
 	size_t		 idlen = strlen(id);
 
 	if (idlen == 0 || idlen > 64 ||
-	    (a = calloc(1, sizeof(*a) + idlen + 1)) == NULL)
+	    (a = calloc(1, offsetof(struct view_app, id) + idlen + 1)) == NULL)
 		return NULL;
 	memcpy(a->id, id, idlen + 1);
 	memcpy(a->sha, sha, 32);
 	a->submitter = submitter;
-	snprintf(a->applicant, sizeof(a->applicant), "%s", applicant);
-	snprintf(a->partner, sizeof(a->partner), "%s", partner);
 	a->period = period;
 	a->pending = 1;
-	if (map_put(&v->apps, a->id, a) == -1) {
+	a->has_partner = partner[0] != '\0';
+	if (view_pseudo_bin(applicant, a->applicant) == -1 ||
+	    (a->has_partner && view_pseudo_bin(partner, a->partner) == -1)) {
 		free(a);
 		return NULL;
 	}
-	if (view_period_add(v, applicant, period, 1) == -1) {
+	/* The apps map finds an id inside its view_app (a zeroed view
+	 * starts with offset 0). */
+	v->apps.keyoff = offsetof(struct view_app, id);
+	if (map_put(&v->apps, a) == -1) {
+		free(a);
+		return NULL;
+	}
+	if (view_period_add(v, a->applicant, period, 1) == -1) {
 		map_del(&v->apps, a->id);
 		free(a);
 		return NULL;
@@ -241,9 +408,10 @@ int
 view_set_caseworker(struct view *v, struct view_app *a, const char *cn)
 {
 	struct view_person	*p;
-	const char		*who[2] = { a->applicant, a->partner };
+	char			 who[2][AUDIT_PSEUDO_LEN];
 	int			 i;
 
+	view_app_persons(a, who[0], who[1]);
 	for (i = 0; i < 2; i++) {
 		if (who[i][0] == '\0')
 			continue;
@@ -272,8 +440,11 @@ view_preferred(struct view *v, const char *applicant, const char *partner)
 int
 view_grant_month(struct view *v, struct view_app *a)
 {
-	if (view_month_add(v, a->applicant, a->period) == -1 ||
-	    view_month_add(v, a->partner, a->period) == -1)
+	char app[AUDIT_PSEUDO_LEN], partner[AUDIT_PSEUDO_LEN];
+
+	view_app_persons(a, app, partner);
+	if (view_month_add(v, app, a->period) == -1 ||
+	    view_month_add(v, partner, a->period) == -1)
 		return -1;
 	return 0;
 }
@@ -282,28 +453,74 @@ int
 view_event_add(struct view_app *a, off_t off, uint32_t len)
 {
 	struct view_event	*ne;
-	uint32_t		 cap;
+	uint32_t		 n = a->nevents;
 
-	if (a->events == NULL) {
-		a->events = a->ev_inline;
-		a->capevents = 2;
-	}
-	if (a->nevents == a->capevents) {
-		cap = a->capevents * 2;
-		if (a->events == a->ev_inline) {
-			if ((ne = malloc(cap * sizeof(*ne))) == NULL)
-				return -1;
-			memcpy(ne, a->ev_inline, sizeof(a->ev_inline));
-		} else if ((ne = realloc(a->events, cap * sizeof(*ne))) ==
+	/* The capacity is not stored: two inside, then on the heap
+	 * doubled from 4 whenever the count reaches a power of two. */
+	if (n == 2) {
+		if ((ne = malloc(4 * sizeof(*ne))) == NULL)
+			return -1;
+		memcpy(ne, a->ev.in, sizeof(a->ev.in));
+		a->ev.heap = ne;
+	} else if (n > 2 && (n & (n - 1)) == 0) {
+		if (n > UINT32_MAX / 2 ||
+		    (ne = realloc(a->ev.heap, 2 * (size_t)n * sizeof(*ne))) ==
 		    NULL)
 			return -1;
-		a->events = ne;
-		a->capevents = cap;
+		a->ev.heap = ne;
 	}
-	a->events[a->nevents].off = off;
-	a->events[a->nevents].len = len;
+	ne = n >= 2 ? a->ev.heap : a->ev.in;
+	ne[n].off = off;
+	ne[n].len = len;
 	a->nevents++;
 	return 0;
+}
+
+static struct view_wait *
+view_wait_find(struct view *v, const struct view_app *a)
+{
+	size_t i;
+
+	for (i = 0; a->waited && i < v->nwaits; i++)
+		if (v->waits[i].app == a)
+			return &v->waits[i];
+	return NULL;
+}
+
+struct view_waiter **
+view_waiters(struct view *v, struct view_app *a)
+{
+	struct view_wait	*w;
+	size_t			 cap;
+
+	if ((w = view_wait_find(v, a)) != NULL)
+		return &w->list;
+	if (v->nwaits == v->capwaits) {
+		cap = v->capwaits ? v->capwaits * 2 : 8;
+		if ((w = realloc(v->waits, cap * sizeof(*w))) == NULL)
+			return NULL;
+		v->waits = w;
+		v->capwaits = cap;
+	}
+	w = &v->waits[v->nwaits++];
+	w->app = a;
+	w->list = NULL;
+	a->waited = 1;
+	return &w->list;
+}
+
+struct view_waiter *
+view_waiters_take(struct view *v, struct view_app *a)
+{
+	struct view_wait	*w = view_wait_find(v, a);
+	struct view_waiter	*list;
+
+	if (w == NULL)
+		return NULL;
+	list = w->list;
+	*w = v->waits[--v->nwaits];
+	a->waited = 0;
+	return list;
 }
 
 int
@@ -325,20 +542,19 @@ view_app_free(void *p)
 {
 	struct view_app *a = p;
 
-	if (a->item != NULL)
-		free(a->item->other);
 	free(a->item);
-	if (a->events != a->ev_inline)
-		free(a->events);
+	if (a->nevents > 2)
+		free(a->ev.heap);
 	free(a);
 }
 
 void
 view_abort(struct view *v, struct view_app *a)
 {
+	(void)view_waiters_take(v, a);	/* the caller's, if any */
 	view_period_add(v, a->applicant, a->period, -1);
 	if (a->item != NULL && !a->item->closed)
-		map_del(&v->queue, a->id);
+		queue_remove(v, a->item);
 	map_del(&v->apps, a->id);
 	view_app_free(a);
 }
@@ -349,12 +565,11 @@ view_drop_pending(struct view *v)
 	struct view_app	*a;
 	size_t		 i, n = 0;
 
-	/* Deleting leaves tombstones and never moves slots, so the walk
-	 * over the slot array stays valid. */
+	/* Deleting never moves entries (map_at), so the walk over the
+	 * slots stays valid. */
 	for (i = 0; i < v->apps.cap; i++) {
-		if (v->apps.slots[i].hash < 2)
+		if ((a = map_at(&v->apps, i)) == NULL)
 			continue;
-		a = v->apps.slots[i].val;
 		if (a->pending) {
 			view_abort(v, a);
 			n++;
@@ -364,18 +579,6 @@ view_drop_pending(struct view *v)
 }
 
 /* --- replay ------------------------------------------------------ */
-
-static int
-view_hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* The SHA-256 of the application from its 64 hex digits: pairs of
  * ASCII hex digits (all the writer makes) directly, instead of 32
@@ -558,10 +761,18 @@ view_person_free(void *p)
 void
 view_free(struct view *v)
 {
-	map_clear(&v->queue, NULL);	/* the items belong to their apps */
+	free(v->waits);
+	v->waits = NULL;
+	v->nwaits = v->capwaits = 0;
+	free(v->queue.items);		/* the items belong to their apps */
+	memset(&v->queue, 0, sizeof(v->queue));
 	map_clear(&v->apps, view_app_free);
 	map_clear(&v->persons, view_person_free);
-	map_clear(&v->periods, free);
+	free(v->periods.slots);
+	memset(&v->periods, 0, sizeof(v->periods));
 	map_clear(&v->rulesets, free);
 	map_clear(&v->cns, free);
+	free(v->cn);
+	v->cn = NULL;
+	v->ncn = v->capcn = 0;
 }
