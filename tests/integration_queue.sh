@@ -1600,6 +1600,15 @@ if [ -n "$xok" ]; then
 	fi
 	verdict "5: the holder claiming again renews the claim (200, claimed-at moves on)"
 
+	# On a loaded machine the sections in between can take longer
+	# than the renewed claim lives (seen: the check 84 s after the
+	# claims, the renewal 18 s after them): renew once more so the
+	# check below still holds a live renewed claim.
+	if [ -n "$x_renewed" ] && [ $((EPOCHSECONDS - x_renewed)) -ge 45 ]; then
+		note "claim expiry: the renewal is $((EPOCHSECONDS - x_renewed)) s old; renewing EXP-2 again"
+		act "$H1" EXP-2 claim
+		[ "$code" = 200 ] || fail "5: renewing EXP-2 again" "$(what)"
+	fi
 	begin
 	ctx="GET /v1/queue 65 s after the claims"
 	queue "$H2" "" qx
