@@ -793,7 +793,8 @@ fi
 
 conf2=$tmp/limit.conf
 log2=$tmp/limit.log
-sdir=$tmp/state2 write_conf "$conf2" "max_connections 2"
+# workers 0: this daemon also parses and evaluates on its event loop.
+sdir=$tmp/state2 write_conf "$conf2" "max_connections 2" "workers 0"
 mkdir -p "$tmp/state2"
 mainport=$port
 maindpid=$dpid
@@ -850,6 +851,20 @@ if start_daemon "$conf2" "$log2"; then
 		grep -q '^HTTP/1.1 200' "$tmp/ka.out" && break
 		sleep 0.1
 	done
+	if [ -n "$ex" ]; then
+		with_id "$ex" "W0-$$" "$tmp/w0.xml"
+		post eservice "$tmp/w0.xml"
+		c1=$code
+		sed '0,/<\/id>/s:</id>:</idx>:' "$ex" > "$tmp/w0bad.xml"
+		post eservice "$tmp/w0bad.xml"
+		d="workers 0 (the loop evaluates): an application 201, a malformed one 400"
+		if [ "$c1" = 201 ] && [ "$code" = 400 ] &&
+		    [ "$(body_code)" = MALFORMED_XML ]; then
+			pass "$d"
+		else
+			fail "$d" "first: HTTP $c1" "$(what)"
+		fi
+	fi
 	m=$(log_mark "$log2")
 	t0=$(date +%s%N)
 	kill -TERM "$dpid2"
