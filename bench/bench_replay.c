@@ -299,27 +299,41 @@ timed_replay(const struct audit_record *r, void *arg)
 struct result {
 	double		 secs;		/* wall */
 	double		 cpu;		/* this thread's CPU time */
+	double		 pcpu;		/* the process's: with the scan's
+					 * reader thread */
 	uint64_t	 records;
 };
+
+static uint64_t
+proc_cpu_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static int
 scan(const char *path, const struct audit_keys *keys, audit_visit visit,
     void *arg, struct result *res)
 {
 	struct audit_scan	s;
-	uint64_t		t0, t1, c0, c1;
+	uint64_t		t0, t1, c0, c1, p0, p1;
 
 	t0 = bench_now_ns();
 	c0 = bench_cpu_ns();
+	p0 = proc_cpu_ns();
 	if (audit_scan_file(path, keys, 0, visit, arg, &s) == -1) {
 		fprintf(stderr, "bench_replay: scan failed at record %llu: "
 		    "%s\n", (unsigned long long)s.bad_seq, s.error);
 		return -1;
 	}
+	p1 = proc_cpu_ns();
 	c1 = bench_cpu_ns();
 	t1 = bench_now_ns();
 	res->secs = (double)(t1 - t0) / 1e9;
 	res->cpu = (double)(c1 - c0) / 1e9;
+	res->pcpu = (double)(p1 - p0) / 1e9;
 	res->records = s.nrecords;
 	return 0;
 }
@@ -328,8 +342,9 @@ static void
 report(const char *what, const struct result *r, double bytes)
 {
 	printf("  %-44s %6.3f s %8.0f rec/s %6.1f MB/s | cpu %6.3f s "
-	    "%8.0f rec/s\n", what, r->secs, (double)r->records / r->secs,
-	    bytes / r->secs / 1e6, r->cpu, (double)r->records / r->cpu);
+	    "%8.0f rec/s | all threads %6.3f s\n", what, r->secs,
+	    (double)r->records / r->secs, bytes / r->secs / 1e6, r->cpu,
+	    (double)r->records / r->cpu, r->pcpu);
 }
 
 /* The fastest of several runs (by wall clock). */
@@ -898,7 +913,7 @@ main(int argc, char *argv[])
 {
 	struct audit_keys	*keys;
 	struct view		 v;
-	struct result		 ra, rb, rc, rcold, ba;
+	struct result		 ra, rb, rc, rcold, ba, ba1, rb1;
 	struct stat		 sb;
 	const char		*parent = "/var/tmp", *reuse = NULL;
 	char			 dir[4096], path[4200], err[512], cmd[4200];
@@ -992,6 +1007,8 @@ main(int argc, char *argv[])
 	    (double)bytes);
 
 	memset(&ba, 0, sizeof(ba));
+	memset(&ba1, 0, sizeof(ba1));
+	memset(&rb1, 0, sizeof(rb1));
 	for (i = 0; i < runs; i++) {
 		char what[64];
 
@@ -1007,6 +1024,18 @@ main(int argc, char *argv[])
 			vsecs = view_ns / 1e9;
 		}
 		view_free(&v);
+		/* The same with the scan on one thread, interleaved so
+		 * that both see the same load on a shared machine. */
+		audit_scan_tune(0, 0);
+		memset(&v, 0, sizeof(v));
+		if (scan(path, keys, view_replay, &v, &ra) == -1)
+			return 1;
+		view_free(&v);
+		audit_scan_tune(0, 1);
+		snprintf(what, sizeof(what), "A1. the same, one thread, run "
+		    "%d", i + 1);
+		report(what, &ra, (double)bytes);
+		best(&ba1, &ra);
 	}
 	memset(&rb, 0, sizeof(rb));
 	memset(&rc, 0, sizeof(rc));
@@ -1019,11 +1048,18 @@ main(int argc, char *argv[])
 		if (scan(path, NULL, NULL, NULL, &r) == -1)
 			return 1;
 		best(&rc, &r);
+		audit_scan_tune(0, 0);
+		if (scan(path, keys, NULL, NULL, &r) == -1)
+			return 1;
+		audit_scan_tune(0, 1);
+		best(&rb1, &r);
 	}
 	printf("\nbest of %d (wall clock):\n", runs);
 	report("A. scan(keys) + view_replay (start-up)", &ba, (double)bytes);
+	report("A1. the same, one thread", &ba1, (double)bytes);
 	report("B. scan(keys), no visitor (verification)", &rb,
 	    (double)bytes);
+	report("B1. the same, one thread", &rb1, (double)bytes);
 	report("C. scan(NULL keys), no visitor", &rc, (double)bytes);
 	printf("  %-44s %6.3f s %8.0f rec/s (%.2f us/record; %.0f%% of A)\n",
 	    "D. inside view_replay (during best A)", vsecs,

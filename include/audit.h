@@ -153,6 +153,12 @@ typedef int (*audit_visit)(const struct audit_record *, void *arg);
  */
 int	audit_scan_file(const char *path, const struct audit_keys *,
 	    int allow_torn, audit_visit, void *arg, struct audit_scan *s);
+/* For tests and benchmarks: the bytes per chunk a trail of at least
+ * four chunks is parsed ahead in by a second thread (0: the default,
+ * 128 KiB), and whether that thread is used at all (0: never, the scan
+ * parses every line itself). Results are the same either way. Not
+ * thread-safe: set before scanning. */
+void	audit_scan_tune(size_t chunk, int threads);
 
 /* The application bytes a `received` record names (doc=SEGMENT:OFFSET),
  * checked against its sha256 and size. *doc malloc'ed. 0, or -1 with

@@ -2609,6 +2609,276 @@ START_TEST(writer_write_failure)
 }
 END_TEST
 
+/*
+ * Parsing ahead on a second thread: trails of many chunks (the chunk
+ * made small here), damaged at the first and last record of chunks,
+ * must scan exactly as on one thread — same result, same message, the
+ * same records visited in order and nothing after the first error.
+ */
+#define BIG_RECORDS	1500
+
+struct big {
+	struct trail	 t;
+	off_t		 off[BIG_RECORDS + 2];	/* by SEQ; [n + 1]: end */
+	uint64_t	 n;
+};
+
+/* Records of varying length, a checkpoint every 100, and (with long)
+ * three records of ~300 KB that span whole chunks. */
+static void
+big_build(struct big *b, int with_long)
+{
+	char		*pl;
+	uint64_t	 i;
+	size_t		 n;
+
+	ck_assert_ptr_nonnull(pl = malloc(300 * 1024 + BIG_RECORDS + 64));
+	tr_init(&b->t);
+	for (i = 1; i <= BIG_RECORDS; i++) {
+		b->off[i] = (off_t)b->t.buf.len;
+		if (i % 100 == 0)
+			tr_cp(&b->t, NULL);
+		else if (with_long && i % 500 == 250) {
+			n = 300 * 1024 + (size_t)i;
+			memset(pl, 'x', n);
+			memcpy(pl, "a=", 2);
+			pl[n] = '\0';
+			tr_add(&b->t, "refused", "eservice:x", pl);
+		} else {
+			n = (size_t)(i * 7919 % 300);
+			memset(pl, 'y', n);
+			pl[n] = '\0';
+			snprintf(pl, 40, "status=400&n=%llu&pad=",
+			    (unsigned long long)i);
+			pl[strlen(pl)] = n > 40 ? 'y' : '\0';
+			tr_add(&b->t, "refused", "eservice:x", pl);
+		}
+	}
+	b->n = BIG_RECORDS;
+	b->off[b->n + 1] = (off_t)b->t.buf.len;
+	free(pl);
+}
+
+/* The first record starting at or after byte at. */
+static uint64_t
+big_at(const struct big *b, off_t at)
+{
+	uint64_t i;
+
+	for (i = 1; i <= b->n; i++)
+		if (b->off[i] >= at)
+			return i;
+	return b->n;
+}
+
+struct visits {
+	size_t		 n;
+	uint64_t	 stop_at;
+	uint64_t	 seq[BIG_RECORDS + 1];
+	off_t		 off[BIG_RECORDS + 1];
+	unsigned char	 hash[BIG_RECORDS + 1][32];
+};
+
+static int
+visits_add(const struct audit_record *r, void *arg)
+{
+	struct visits *v = arg;
+
+	if (v->stop_at != 0 && r->seq == v->stop_at)
+		return 1;
+	ck_assert_uint_le(v->n, BIG_RECORDS);
+	v->seq[v->n] = r->seq;
+	v->off[v->n] = r->offset;
+	memcpy(v->hash[v->n], r->hash, 32);
+	v->n++;
+	return 0;
+}
+
+/* Scan trail on one thread and with chunk bytes on two; both must
+ * agree in everything. rc of the single-threaded scan, its result in
+ * one. */
+static int
+scan_both(size_t chunk, int allow_torn, uint64_t stop_at,
+    struct audit_scan *one)
+{
+	struct visits	*v1 = calloc(1, sizeof(*v1));
+	struct visits	*v2 = calloc(1, sizeof(*v2));
+	struct audit_scan s2;
+	int		 rc1, rc2;
+
+	ck_assert_ptr_nonnull(v1);
+	ck_assert_ptr_nonnull(v2);
+	v1->stop_at = v2->stop_at = stop_at;
+	audit_scan_tune(0, 0);
+	rc1 = audit_scan_file(trail, keys, allow_torn, visits_add, v1, one);
+	audit_scan_tune(chunk, 1);
+	rc2 = audit_scan_file(trail, keys, allow_torn, visits_add, v2, &s2);
+	audit_scan_tune(0, 1);
+	ck_assert_int_eq(rc1, rc2);
+	ck_assert_str_eq(one->error, s2.error);
+	ck_assert_uint_eq(one->nrecords, s2.nrecords);
+	ck_assert_uint_eq(one->ncheckpoints, s2.ncheckpoints);
+	ck_assert_uint_eq(one->last_seq, s2.last_seq);
+	ck_assert_uint_eq(one->last_cp_seq, s2.last_cp_seq);
+	ck_assert_int_eq(memcmp(one->last_hash, s2.last_hash, 32), 0);
+	ck_assert_int_eq(one->end, s2.end);
+	ck_assert_int_eq(one->torn, s2.torn);
+	ck_assert_uint_eq(one->bad_seq, s2.bad_seq);
+	ck_assert_int_eq(one->bad_offset, s2.bad_offset);
+	ck_assert_uint_eq(v1->n, v2->n);
+	ck_assert_int_eq(memcmp(v1->seq, v2->seq, v1->n * sizeof(v1->seq[0])),
+	    0);
+	ck_assert_int_eq(memcmp(v1->off, v2->off, v1->n * sizeof(v1->off[0])),
+	    0);
+	ck_assert_int_eq(memcmp(v1->hash, v2->hash, v1->n * 32), 0);
+	/* Nothing after the first error (or the stop) was visited. */
+	ck_assert_uint_eq(v1->n, one->nrecords);
+	free(v1);
+	free(v2);
+	return rc1;
+}
+
+static const size_t chunks[] = { 4096, 65536, 1000, 97 };
+
+START_TEST(scan_threaded_clean)
+{
+	struct audit_scan	 s;
+	struct big		*b = calloc(1, sizeof(*b));
+	size_t			 c;
+
+	ck_assert_ptr_nonnull(b);
+	big_build(b, _i);
+	put_file(trail, b->t.buf.p, b->t.buf.len, "w");
+	for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		ck_assert_int_eq(scan_both(chunks[c], 0, 0, &s), 0);
+		ck_assert_uint_eq(s.nrecords, BIG_RECORDS);
+		ck_assert_uint_eq(s.ncheckpoints, BIG_RECORDS / 100);
+		ck_assert_int_eq(s.end, (off_t)b->t.buf.len);
+		/* The visitor stops at a chunk's first record. */
+		ck_assert_int_eq(scan_both(chunks[c], 1,
+		    big_at(b, 5 * (off_t)chunks[c]), &s), -1);
+		ck_assert_str_eq(s.error, "stopped by the caller");
+	}
+	/* The default chunk: too big for a thread without the long
+	 * records, four chunks or more with them. */
+	ck_assert_int_eq(scan_both(0, 0, 0, &s), 0);
+	abuf_free(&b->t.buf);
+	free(b);
+}
+END_TEST
+
+/* Damage kinds, each applied to one record. */
+enum { DMG_BYTE, DMG_TAB, DMG_LF, DMG_CUT, DMG_LONG, DMG_SIG, DMG_N };
+
+START_TEST(scan_threaded_damage)
+{
+	static const char	 sigpat[] = "&sig=";
+	struct audit_scan	 s;
+	struct big		*b = calloc(1, sizeof(*b));
+	struct abuf		 d = { 0 };
+	const char		*p;
+	char			*line;
+	size_t			 c, w, len;
+	uint64_t		 at[8], r;
+	off_t			 o, whole;
+	int			 kind = _i, allow, rc, torn, k;
+
+	ck_assert_ptr_nonnull(b);
+	big_build(b, 0);
+	whole = (off_t)b->t.buf.len;
+	for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		o = (off_t)chunks[c];
+		/* First and last records of chunks: the very first, of
+		 * the second chunk, of one in the middle, of the last. */
+		at[0] = 1;
+		at[1] = big_at(b, o);
+		at[2] = at[1] - 1;
+		at[3] = big_at(b, (whole / o / 2) * o);
+		at[4] = at[3] - 1;
+		at[5] = big_at(b, (whole - 1) / o * o);
+		at[6] = at[5] - 1;
+		at[7] = b->n;
+		for (w = 0; w < 8; w++) {
+			r = at[w];
+			if (kind == DMG_SIG)	/* the nearest checkpoint */
+				r = r < 100 ? 100 : r / 100 * 100;
+			d.len = 0;
+			abuf_put(&d, b->t.buf.p, b->t.buf.len);
+			line = d.p + b->off[r];
+			len = (size_t)(b->off[r + 1] - b->off[r]);
+			switch (kind) {
+			case DMG_BYTE:	/* still a record: the chain breaks */
+				line[len - 2] = line[len - 2] == 'y' ? 'z' :
+				    'q';
+				break;
+			case DMG_TAB:	/* no longer a record */
+				*(char *)memchr(line, '\t', len) = ' ';
+				break;
+			case DMG_LF:	/* two records run together */
+				line[len - 1] = ' ';
+				break;
+			case DMG_CUT:	/* a torn tail inside record r */
+				d.len = (size_t)b->off[r] + len / 2;
+				break;
+			case DMG_LONG:	/* a line over AUDIT_LINE_MAX */
+				d.len = (size_t)b->off[r];
+				for (k = 0; k < AUDIT_LINE_MAX / 64 + 1; k++)
+					abuf_put(&d, "xxxxxxxxxxxxxxxxxxxxxxxxxxx"
+					    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+					    "xxxx", 64);
+				abuf_put(&d, b->t.buf.p + b->off[r],
+				    b->t.buf.len - (size_t)b->off[r]);
+				break;
+			case DMG_SIG:
+				p = memmem(line, len, sigpat, 5);
+				ck_assert_ptr_nonnull(p);
+				line[p - line + 9] ^= 1;
+				break;
+			}
+			ck_assert_int_eq(d.oom, 0);
+			put_file(trail, d.p, d.len, "w");
+			/* A bad last line is a torn tail, not damage; a
+			 * changed last record breaks no chain. */
+			torn = kind == DMG_CUT || (r == b->n && kind != DMG_BYTE &&
+			    kind != DMG_SIG) || (r + 1 == b->n &&
+			    kind == DMG_LF);
+			for (allow = 0; allow <= 1; allow++) {
+				rc = scan_both(chunks[c], allow, 0, &s);
+				/* The single-threaded scan itself found it
+				 * where it is. */
+				/* No record after it: seen only when it is
+				 * a checkpoint (the signature). */
+				if (kind == DMG_BYTE && r == b->n) {
+					ck_assert_int_eq(rc, r % 100 == 0 ?
+					    -1 : 0);
+					continue;
+				}
+				if (torn && allow) {
+					ck_assert_int_eq(rc, 0);
+					ck_assert_int_eq(s.end, b->off[r]);
+					ck_assert_int_gt(s.torn, 0);
+					continue;
+				}
+				ck_assert_int_eq(rc, -1);
+				if (kind == DMG_BYTE)
+					ck_assert(s.bad_seq == r ||
+					    s.bad_seq == r + 1);
+				else
+					ck_assert_uint_eq(s.bad_seq, r);
+				ck_assert_int_eq(s.bad_offset, b->off[
+				    s.bad_seq]);
+				ck_assert_int_eq(s.torn > 0, torn);
+			}
+		}
+		if (kind == DMG_LONG)	/* 1 MB each: one chunk size */
+			break;
+	}
+	abuf_free(&d);
+	abuf_free(&b->t.buf);
+	free(b);
+}
+END_TEST
+
 static Suite *
 audit_suite(void)
 {
@@ -2616,6 +2886,9 @@ audit_suite(void)
 	TCase	*tc;
 
 	tc = tcase_create("codec");
+	/* parse_mutants takes ~4 s under ThreadSanitizer on a busy
+	 * machine: past the default timeout. */
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, kv_every_byte);
 	tcase_add_test(tc, kv_examples);
 	tcase_add_test(tc, format_exact);
@@ -2650,6 +2923,14 @@ audit_suite(void)
 	    sizeof(torn_tails) / sizeof(torn_tails[0]));
 	tcase_add_test(tc, scan_torn_only);
 	tcase_add_test(tc, scan_line_max);
+	suite_add_tcase(s, tc);
+
+	/* Larger trails, and slow under the sanitizers. */
+	tc = tcase_create("scan_threaded");
+	tcase_set_timeout(tc, 300);
+	tcase_add_checked_fixture(tc, setup_keys, teardown_keys);
+	tcase_add_loop_test(tc, scan_threaded_clean, 0, 2);
+	tcase_add_loop_test(tc, scan_threaded_damage, 0, DMG_N);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("writer");
