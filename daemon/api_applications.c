@@ -37,10 +37,9 @@ struct view_waiter {
 	struct view_waiter	*next;
 };
 
-/* One application from receipt to its answer: parsed on a worker, back
- * on the loop for the views (held as pending), evaluated on a worker,
- * written by the writer, answered on the loop in api_submit_done. With
- * workers 0 the loop does the parse and the evaluation itself. */
+/* One application from receipt to its answer. On the loop until it is
+ * held as pending, then a worker's (evaluation), then the writer's,
+ * then the loop's again in api_submit_done. */
 struct submit {
 	struct pool_task	 task;		/* first: a pool_task is one */
 	struct audit_job	 job;
@@ -60,8 +59,6 @@ struct submit {
 	size_t			 bodylen;
 	char			*doc;		/* the decision document */
 	size_t			 doclen;
-	int			 parse_rc;	/* app_parse: 0, or -1 and perr */
-	struct errdoc		 perr;
 	int			 oom;		/* evaluation ran out of memory */
 	int			 granted;	/* for the metrics, */
 	uint32_t		 reasons;	/* once durable */
@@ -281,7 +278,8 @@ api_evaluated_payload(struct abuf *pl, const struct application *app,
  * application for the same person and period arriving while this one
  * is evaluated must see it. 0, or -1 with e filled (nothing held). */
 static int
-api_prepare(struct hreq *h, struct submit *s, struct errdoc *e)
+api_prepare(struct hreq *h, struct submit *s, const unsigned char *sha,
+    const char *body, size_t len, struct errdoc *e)
 {
 	struct core		*core = h->core;
 	const struct application *app = s->parsed;
@@ -290,6 +288,7 @@ api_prepare(struct hreq *h, struct submit *s, struct errdoc *e)
 
 	s->period = app->period_year * 12 + app->period_month - 1;
 	s->now = time(NULL);
+	memcpy(s->sha, sha, 32);
 	snprintf(s->actor, sizeof(s->actor), "%s", h->actor);
 	if (audit_pseudonym(core->keys, app->persons[app->applicant].pnr,
 	    s->applicant) == -1 || (app->has_partner && audit_pseudonym(
@@ -301,7 +300,11 @@ api_prepare(struct hreq *h, struct submit *s, struct errdoc *e)
 	s->ctx.nmonths = nmonths;
 	s->ctx.duplicate_period = view_duplicate(&core->view, s->applicant,
 	    s->period);
-	if ((s->app = view_pending(&core->view, app->id, s->sha,
+	if ((s->body = malloc(len)) == NULL)
+		goto oom;
+	memcpy(s->body, body, len);
+	s->bodylen = len;
+	if ((s->app = view_pending(&core->view, app->id, sha,
 	    view_actor_hash(h->actor), s->applicant, s->partner,
 	    s->period)) == NULL)
 		goto oom;
@@ -380,7 +383,6 @@ api_submit_free(struct submit *s)
 {
 	audit_job_clear(&s->job);
 	app_free(s->parsed);
-	state_free(s->st);		/* NULL unless a worker was to run */
 	free((void *)s->ctx.months);	/* ours: api_prepare */
 	free(s->body);
 	free(s->doc);
@@ -425,73 +427,12 @@ api_task_done(struct pool_task *t)
 	api_submit_done(&s->job);
 }
 
-/* After the parse (on the loop): refusal, idempotency, the views, then
- * the evaluation (a worker's, or here). Frees s unless handed on. */
-static void
-api_intake(struct submit *s)
-{
-	struct hreq	*h = s->h;
-	struct view_app	*a;
-	struct errdoc	 e;
-
-	if (s->parse_rc == -1) {
-		api_refuse(h, &s->perr, s->sha, s->bodylen);
-		goto done;
-	}
-	snprintf(h->case_id, sizeof(h->case_id), "%s", s->parsed->id);
-	if (!audit_writer_ok(s->core->writer)) {
-		api_unavailable(h);
-		goto done;
-	}
-	if ((a = view_app(&s->core->view, s->parsed->id)) != NULL) {
-		if (!api_repeat(h, a, s->sha, s->bodylen)) {
-			errdoc_set(&e, 500, ERR_INTERNAL, "out of memory");
-			http_reply_error(h, &e);
-		}
-		goto done;
-	}
-	if (api_prepare(h, s, &e) == -1) {
-		http_reply_error(h, &e);
-		goto done;
-	}
-	if (s->st != NULL) {
-		s->task.run = api_task_run;
-		s->task.done = api_task_done;
-		pool_submit(s->core->pool, &s->task);
-	} else if (api_evaluate(s, h->st->rules, &h->st->policy) == 0)
-		api_write(s);
-	else {
-		s->oom = 1;
-		s->job.ok = 0;
-		api_submit_done(&s->job);
-	}
-	return;
- done:
-	api_submit_free(s);
-}
-
-/* pool_task.run, on a worker: the hardened parse, schema and checks. */
-static int
-api_parse_run(struct pool_task *t, int worker)
-{
-	struct submit *s = (struct submit *)t;
-
-	(void)worker;
-	s->parse_rc = app_parse(s->st->schema, s->body, s->bodylen,
-	    &s->parsed, &s->perr);
-	return 1;		/* on to api_parse_done, on the loop */
-}
-
-static void
-api_parse_done(struct pool_task *t)
-{
-	api_intake((struct submit *)t);
-}
-
 void
 api_application_submit(struct hreq *h)
 {
-	struct submit		*s;
+	struct application	*app = NULL;
+	struct view_app		*a;
+	struct submit		*s = NULL;
 	struct errdoc		 e;
 	unsigned char		 sha[32];
 	const char		*body;
@@ -505,32 +446,53 @@ api_application_submit(struct hreq *h)
 		api_refuse(h, &e, sha, len);
 		return;
 	}
-	if ((s = calloc(1, sizeof(*s))) == NULL ||
-	    (s->body = malloc(len > 0 ? len : 1)) == NULL) {
-		free(s);
+	if (app_parse(h->st->schema, body, len, &app, &e) == -1) {
+		api_refuse(h, &e, sha, len);
+		return;
+	}
+	snprintf(h->case_id, sizeof(h->case_id), "%s", app->id);
+	if (!audit_writer_ok(h->core->writer)) {
+		api_unavailable(h);
+		goto out;
+	}
+	if ((a = view_app(&h->core->view, app->id)) != NULL) {
+		if (!api_repeat(h, a, sha, len)) {
+			errdoc_set(&e, 500, ERR_INTERNAL, "out of memory");
+			http_reply_error(h, &e);
+		}
+		goto out;
+	}
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		errdoc_set(&e, 500, ERR_INTERNAL, "out of memory");
 		http_reply_error(h, &e);
-		return;
+		goto out;
 	}
 	s->h = h;
 	s->core = h->core;
-	memcpy(s->sha, sha, sizeof(s->sha));
-	memcpy(s->body, body, len);
-	s->bodylen = len;
-	if (h->core->pool == NULL) {
-		s->parse_rc = app_parse(h->st->schema, s->body, len,
-		    &s->parsed, &s->perr);
-		api_intake(s);
-		return;
+	s->parsed = app;		/* s owns it now */
+	app = NULL;
+	if (api_prepare(h, s, sha, body, len, &e) == -1) {
+		api_submit_free(s);
+		http_reply_error(h, &e);
+		goto out;
 	}
-	/* Parse and evaluation on a worker, the views here in between.
-	 * A reload may swap the state meanwhile: the application keeps
-	 * the schema and rule set it was received under. */
-	s->st = (struct state *)h->st;
-	state_hold(s->st);
-	s->task.run = api_parse_run;
-	s->task.done = api_parse_done;
-	pool_submit(h->core->pool, &s->task);
+	if (h->core->pool != NULL) {
+		/* The state may be swapped by a reload meanwhile: the case
+		 * keeps the rule set it was received under. */
+		s->st = (struct state *)h->st;
+		state_hold(s->st);
+		s->task.run = api_task_run;
+		s->task.done = api_task_done;
+		pool_submit(h->core->pool, &s->task);
+	} else if (api_evaluate(s, h->st->rules, &h->st->policy) == 0)
+		api_write(s);
+	else {
+		s->oom = 1;
+		s->job.ok = 0;
+		api_submit_done(&s->job);
+	}
+ out:
+	app_free(app);
 }
 
 void
