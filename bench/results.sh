@@ -14,6 +14,8 @@ B=${1:-build/bench}
 day=$(date -u +%Y-%m-%d)
 raw=bench/results/$day-bench.txt
 mkdir -p bench/results
+# BENCH_TABLE_ONLY=1: only make the table again from today's raw output.
+if [ "${BENCH_TABLE_ONLY:-0}" != 1 ]; then
 : > "$raw"
 {
 	sh bench/run.sh "$B"
@@ -24,6 +26,7 @@ mkdir -p bench/results
 	echo "=== load.sh"
 	BISTAND=${BISTAND:-build/bistandd} LOADGEN=$B/loadgen sh bench/load.sh
 } 2>&1 | tee "$raw"
+fi
 
 # --- the figures, from the raw output --------------------------------
 # result STEP KEY: a field of loadgen's RESULT line in load.sh's step.
@@ -45,6 +48,8 @@ replay=$(awk '/A\. scan\(keys\) \+ view_replay/ {
 replay_cpu=$(awk '/A\. scan\(keys\) \+ view_replay/ {
 	n = 0; for (i = 1; i <= NF; i++) if ($i == "rec/s") { n++; if (n == 2) v = $(i - 1) }
 	if (best == "" || v + 0 > best + 0) best = v } END { print best }' "$raw")
+replay_cold=$(awk '/A\. scan\(keys\) \+ view_replay, cold/ {
+	for (i = 1; i <= NF; i++) if ($i == "rec/s") { print $(i - 1); exit } }' "$raw")
 eval_line=$(grep -m1 '^  eval   ALL' "$raw" || true)
 eval_p50=$(echo "$eval_line" | awk '{ for (i = 1; i <= NF; i++) if ($i == "p50") { print $(i + 1); exit } }')
 eval_cpu=$(echo "$eval_line" | awk '{ n = 0; for (i = 1; i <= NF; i++) if ($i == "p50") { n++; if (n == 2) { print $(i + 1); exit } } }')
@@ -75,7 +80,7 @@ ratio_num=$(awk -v a="$b_rps" -v b="$n_rps" 'BEGIN { if (b > 0) printf "%.1f", 1
 	echo "| new connections/s (full handshake each, ECDSA P-256) | $(num "$(result newconn rps)") (nginx $(num "$(result nginx-newconn rps)")) | – | |"
 	echo "| RSS with 1 000 idle TLS connections (fresh daemon) | $(num "$idle_rss") MiB | – | |"
 	echo "| RSS with 1 000 idle TLS connections and 100 000 cases in the queue | $q_rss_mib MiB | ≤ 64 MiB | $(met "$q_rss_mib" 64 "<=") |"
-	echo "| trail replay at start-up (verify + views), records/s | $(num "$replay") wall, $(num "$replay_cpu") by CPU time | ≥ 500 000 | $(met "$replay" 500000 ">=") |"
+	echo "| trail replay at start-up (verify + views, warm page cache), records/s | $(num "$replay") wall ($(num "$replay_cpu") by the main thread's CPU; a reader thread hashes ahead); cold cache $(num "$replay_cold") | ≥ 500 000 | $(met "$replay" 500000 ">=") |"
 	echo "| evaluation per case (rules_eval + decision_finish), p50 µs | $(num "$eval_p50") wall, $(num "$eval_cpu") CPU | – | |"
 	echo
 	echo "Closed loop against bistandd: $non2xx non-2xx responses."
