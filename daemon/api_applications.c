@@ -133,19 +133,26 @@ api_reply_stored(struct hreq *h, struct core *core, struct view_app *a)
 
 static void api_submit_free(struct submit *);
 
-/* Nothing was stored: out of memory while evaluating (500), or the
- * trail could not be written (503). */
+/* why 0: the trail could not be written, nothing stored (503); 1: out
+ * of memory while evaluating, nothing stored (500); 2: stored, but the
+ * daemon could not take it into its views (500). */
 static void
-api_failed(struct hreq *h, int oom)
+api_failed(struct hreq *h, int why)
 {
 	struct errdoc e;
 
-	if (!oom) {
+	if (why == 0) {
 		api_unavailable(h);
 		return;
 	}
-	errdoc_set(&e, 500, ERR_INTERNAL, "out of memory while evaluating; "
-	    "nothing was stored, send the application again");
+	if (why == 1)
+		errdoc_set(&e, 500, ERR_INTERNAL, "out of memory while "
+		    "evaluating; nothing was stored, send the application "
+		    "again");
+	else
+		errdoc_set(&e, 500, ERR_INTERNAL, "the application and its "
+		    "decision were stored, but the daemon ran out of memory "
+		    "taking them in; it answers for them after a restart");
 	http_reply_error(h, &e);
 }
 
@@ -160,7 +167,9 @@ api_submit_done(struct audit_job *j)
 	w = view_waiters_take(&s->core->view, a);
 	/* The evaluated record is applied exactly as replay will apply it
 	 * after a restart (which also puts a routed case in the queue). */
-	metrics_durable_seconds(api_since(&s->queued));
+	/* Only a job that reached the writer has a durable-write time. */
+	if (s->queued.tv_sec != 0 || s->queued.tv_nsec != 0)
+		metrics_durable_seconds(api_since(&s->queued));
 	if (j->ok && view_event_add(a, j->rec[0].offset,
 	    (uint32_t)j->rec[0].len) == 0 &&
 	    core_apply(s->core, j->rec[1].offset, j->rec[1].len) == 0) {
@@ -174,15 +183,19 @@ api_submit_done(struct audit_job *j)
 			free(w);
 		}
 	} else {
+		/* Stored but not applied (out of memory reading it back):
+		 * the records are durable, so "nothing was stored" would be
+		 * false; a restart applies them (replay). */
 		if (j->ok)
 			log_warnx("intake: %s stored but the view could not "
-			    "be updated (out of memory)", a->id);
+			    "be updated (out of memory); a restart applies it",
+			    a->id);
 		else
 			view_abort(&s->core->view, a);
-		api_failed(s->h, s->oom);
+		api_failed(s->h, j->ok ? 2 : s->oom);
 		for (; w != NULL; w = next) {
 			next = w->next;
-			api_failed(w->h, s->oom);
+			api_failed(w->h, j->ok ? 2 : s->oom);
 			free(w);
 		}
 	}

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,8 @@
 #include "log.h"
 
 static int	log_foreground = 1;
-static int	log_verbose;
+/* Set on the loop (reloads), read by every thread that logs. */
+static atomic_int	log_verbose;
 static int	log_jfd = -1;		/* datagram socket to journald */
 static struct sockaddr_un log_jaddr;
 

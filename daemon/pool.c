@@ -9,6 +9,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,7 @@ pool_start(struct event_base *base, int n, struct pool **out, char *err,
     size_t errlen)
 {
 	struct pool	*p;
+	sigset_t	 all, old;
 	int		 i, rc;
 
 	if (n < 1 || n > POOL_MAX) {
@@ -103,6 +105,10 @@ pool_start(struct event_base *base, int n, struct pool **out, char *err,
 	TAILQ_INIT(&p->queue);
 	TAILQ_INIT(&p->done);
 	p->n = n;
+	/* Signals stay with the loop (libevent's signal events): the
+	 * workers start with all of them blocked. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
 	if ((p->done_ev = event_new(base, -1, 0, pool_done_cb, p)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto err;
@@ -118,9 +124,11 @@ pool_start(struct event_base *base, int n, struct pool **out, char *err,
 		}
 		p->w[i].started = 1;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	*out = p;
 	return 0;
  err:
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	pool_stop(p);
 	return -1;
 }

@@ -30,7 +30,8 @@ struct pool;
 int	pool_start(struct event_base *, int n, struct pool **, char *err,
 	    size_t errlen);
 void	pool_submit(struct pool *, struct pool_task *);
-/* Tasks submitted and not yet run or answered (for the drain). */
+/* Tasks submitted and not yet run or answered. The drain need not ask:
+ * a case on a worker keeps its connection open. */
 int	pool_busy(struct pool *);
 /* Run what is queued, join the workers, run the pending done callbacks
  * on the calling (loop) thread, free the pool. */
