@@ -78,6 +78,13 @@ gen_checkpoint(struct gen *g, const char *time)
 	abuf_free(&pl);
 }
 
+static const char *const reasons[] = {
+	"FIRST_APPLICATION,HEALTH,APPLICANT_MESSAGE",
+	"VIOLENCE,CHILD_WELFARE,ACUTE_NEED,EVICTION_RISK,APPLICANT_MESSAGE",
+	"FIRST_APPLICATION,VIOLENCE,CHILD_WELFARE,HEALTH,ACUTE_NEED,"
+	    "EVICTION_RISK,APPLICANT_MESSAGE",
+};
+
 int
 main(int argc, char *argv[])
 {
@@ -148,8 +155,10 @@ main(int argc, char *argv[])
 		pl.len = 0;
 		abuf_kv(&pl, "id", id);
 		abuf_kv(&pl, "outcome", "routed");
-		abuf_kv(&pl, "reasons", i % 10 == 0 ? "ACUTE_NEED,HEALTH" :
-		    "FIRST_APPLICATION");
+		/* Reason lists as the examples' routed decisions have them
+		 * (3, 5 and 7 reasons), not one or two: an item's size grows
+		 * with them. */
+		abuf_kv(&pl, "reasons", reasons[i % 3]);
 		abuf_kv(&pl, "priority", i % 10 == 0 ? "urgent" : "normal");
 		audit_time_of(d, due);
 		abuf_kv(&pl, "due", due);
