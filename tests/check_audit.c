@@ -2832,7 +2832,12 @@ START_TEST(scan_threaded_damage)
 			case DMG_SIG:
 				p = memmem(line, len, sigpat, 5);
 				ck_assert_ptr_nonnull(p);
-				line[p - line + 9] ^= 1;
+				/* Another hex digit: flipping a bit could make
+				 * a non-hex byte ('a' ^ 1 is '`'), which on the
+				 * last line is a torn tail, not a bad signature
+				 * (1 run in 16 failed that way). */
+				line[p - line + 9] = line[p - line + 9] == '0' ?
+				    '1' : '0';
 				break;
 			}
 			ck_assert_int_eq(d.oom, 0);
