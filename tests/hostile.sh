@@ -498,13 +498,19 @@ fi
 
 # --- 6. storage faults ---------------------------------------------------
 
-# (a) read-only state directory, daemon run as nobody
+# (a) read-only state directory. Root ignores mode bits, so as root the
+# daemon runs as nobody; as anyone else, on a 0500 directory of its own.
 chmod 755 "$tmp"; chmod -R a+rX "$tls" "$rdir"
-mkdir -p "$tmp/ro"; chown nobody "$tmp/ro"; chmod 0500 "$tmp/ro"
+mkdir -p "$tmp/ro"; chmod 0500 "$tmp/ro"
 sdir=$tmp/ro write_conf "$tmp/ro.conf"
 chmod 644 "$tmp/ro.conf"
-timeout 10 setpriv --reuid=nobody --regid=nogroup --clear-groups \
-    "$bin" -d -f "$tmp/ro.conf" > "$tmp/ro.log" 2>&1
+if [ "$(id -u)" = 0 ]; then
+	chown nobody "$tmp/ro"
+	timeout 10 setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$bin" -d -f "$tmp/ro.conf" > "$tmp/ro.log" 2>&1
+else
+	timeout 10 "$bin" -d -f "$tmp/ro.conf" > "$tmp/ro.log" 2>&1
+fi
 st=$?
 if [ "$st" != 0 ] && [ "$st" != 124 ] && grep -q "$tmp/ro" "$tmp/ro.log"; then
 	pass "read-only state_dir: refuses to start (exit $st) naming $tmp/ro"
