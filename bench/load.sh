@@ -32,6 +32,7 @@
 # cores with the server: see its CPU share in the output.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BISTAND=${BISTAND:-build/bistandd}
 LOADGEN=${LOADGEN:-bench/bin/loadgen}
 SECS=${BENCH_SECS:-10}
@@ -151,17 +152,10 @@ tree_rss() {
 
 # idle N PORT ROOTPID NAME: opens N idle connections, sets rss_idle
 idle_rss() {
-	$LG -h "127.0.0.1:$2" -I "$1" -c 32 > "$D/idle-$4.out" 2>&1 &
-	idlepid=$!
-	i=0
-	until grep -q '^idle [0-9]* connections open' "$D/idle-$4.out"; do
-		i=$((i + 1))
-		if [ $i -ge 600 ] || ! kill -0 "$idlepid" 2>/dev/null; then
-			cat "$D/idle-$4.out" >&2; return 1
-		fi
-		sleep 0.1
-	done
-	sleep 1
+	# $LG is the command and its options: split on purpose.
+	# shellcheck disable=SC2086
+	idle_open "$D/idle-$4.out" $LG -h "127.0.0.1:$2" -I "$1" -c 32 ||
+	    return 1
 	rss_idle=$(tree_rss "$3")
 	hwm_idle=$(kib "$3" VmHWM)
 	kill "$idlepid"; wait "$idlepid" || true; idlepid=

@@ -7,6 +7,7 @@
 # (1 000) idle TLS connections open as well: issue 8's memory target.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 B=${1:-build/bench}
 N=${BENCH_QUEUE:-100000}
 D=$(mktemp -d "${BENCH_DIR:-/var/tmp}/bench-queue.XXXXXX")
@@ -56,21 +57,11 @@ IDLE=${BENCH_IDLE:-1000}
 if [ -x "$LOADGEN" ]; then
 	[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge $((IDLE + 64)) ] ||
 	    ulimit -n $((IDLE + 64))
-	"$LOADGEN" -h "127.0.0.1:$port" --ca "$D/tls/ca.crt" \
-	    --cert "$D/tls/eservice.crt" --key "$D/tls/eservice.key" \
-	    -I "$IDLE" -c 32 > "$D/idle.out" 2>&1 &
-	lg=$!
-	i=0
-	until grep -q '^idle [0-9]* connections open' "$D/idle.out"; do
-		i=$((i + 1))
-		if [ $i -ge 600 ] || ! kill -0 "$lg" 2>/dev/null; then
-			cat "$D/idle.out" >&2; exit 1
-		fi
-		sleep 0.1
-	done
-	sleep 1
+	idle_open "$D/idle.out" "$LOADGEN" -h "127.0.0.1:$port" \
+	    --ca "$D/tls/ca.crt" --cert "$D/tls/eservice.crt" \
+	    --key "$D/tls/eservice.key" -I "$IDLE" -c 32 || exit 1
 	echo "daemon RSS with $N cases and $IDLE idle TLS connections:" \
 	    "$(awk '/VmRSS/ {print $2, $3}' /proc/$pid/status)" \
 	    "(VmHWM $(awk '/VmHWM/ {print $2, $3}' /proc/$pid/status))"
-	kill "$lg"; wait "$lg" || true
+	kill "$idlepid"; wait "$idlepid" || true
 fi
