@@ -163,6 +163,7 @@ api_submit_done(struct audit_job *j)
 	struct view_waiter	*w, *next;
 	struct view_app		*a = s->app;
 	char			 loc[128];
+	int			 why;
 
 	w = view_waiters_take(&s->core->view, a);
 	/* The evaluated record is applied exactly as replay will apply it
@@ -186,16 +187,17 @@ api_submit_done(struct audit_job *j)
 		/* Stored but not applied (out of memory reading it back):
 		 * the records are durable, so "nothing was stored" would be
 		 * false; a restart applies them (replay). */
+		why = j->ok ? 2 : s->oom;
 		if (j->ok)
 			log_warnx("intake: %s stored but the view could not "
 			    "be updated (out of memory); a restart applies it",
 			    a->id);
 		else
 			view_abort(&s->core->view, a);
-		api_failed(s->h, j->ok ? 2 : s->oom);
+		api_failed(s->h, why);
 		for (; w != NULL; w = next) {
 			next = w->next;
-			api_failed(w->h, j->ok ? 2 : s->oom);
+			api_failed(w->h, why);
 			free(w);
 		}
 	}
