@@ -14,7 +14,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <openssl/sha.h>
 
 #include "api.h"
 #include "application.h"
@@ -454,7 +453,7 @@ api_application_submit(struct hreq *h)
 	size_t			 len;
 
 	body = http_body(h, &len);
-	SHA256((const unsigned char *)body, len, sha);
+	audit_sha256(body, len, sha);
 	if (!http_content_is_xml(h)) {
 		errdoc_set(&e, 415, ERR_MEDIA_TYPE, "Content-Type must be "
 		    "application/xml (charset utf-8, if given)");

@@ -302,10 +302,9 @@ audit_pseudonym(const struct audit_keys *k, const char *pnr,
     char out[AUDIT_PSEUDO_LEN])
 {
 	unsigned char	md[32];
-	unsigned int	mdlen = sizeof(md);
 
-	if (!k->has_person || HMAC(EVP_sha256(), k->person, 32,
-	    (const unsigned char *)pnr, strlen(pnr), md, &mdlen) == NULL)
+	if (!k->has_person || audit_hmac_sha256(k->person, 32, pnr,
+	    strlen(pnr), md) == -1)
 		return -1;
 	audit_hex(md, 16, out);
 	return 0;

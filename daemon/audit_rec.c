@@ -443,14 +443,13 @@ audit_parse_md(const char *line, size_t len, struct audit_record *r,
 	r->payload_len = fl[5];
 	r->line = line;
 	r->len = len;
-	/* SHA256() fetches the digest and makes a context per call; a
-	 * caller hashing a whole trail passes its own, reused. Should that
-	 * fail, the one-shot gives the same bytes. */
+	/* A caller hashing a whole trail passes its own context; others
+	 * get this thread's. Either way the same bytes. */
 	if (ctx == NULL || md == NULL ||
 	    EVP_DigestInit_ex(ctx, md, NULL) != 1 ||
 	    EVP_DigestUpdate(ctx, line, len) != 1 ||
 	    EVP_DigestFinal_ex(ctx, r->hash, NULL) != 1)
-		SHA256((const unsigned char *)line, len, r->hash);
+		audit_sha256(line, len, r->hash);
 	return 0;
  refuse:
 	rec_refuse(p, len, why, whylen);

@@ -26,7 +26,6 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <openssl/sha.h>
 
 #include "audit.h"
 #include "log.h"
@@ -122,7 +121,7 @@ writer_append(struct audit_writer *w, struct audit_job_rec *rec,
 	    plen);
 	if (w->buf.oom)
 		return;
-	SHA256((unsigned char *)w->buf.p + start, w->buf.len - start, hash);
+	audit_sha256(w->buf.p + start, w->buf.len - start, hash);
 	audit_hex(hash, 32, w->head);
 	if (rec != NULL) {
 		memcpy(rec->time, now, sizeof(rec->time));
@@ -166,7 +165,7 @@ writer_append_checkpoint(struct audit_writer *w)
 	audit_format(&w->buf, w->seq, now, "checkpoint", "daemon", head,
 	    pl.p, pl.len);
 	if (!w->buf.oom) {
-		SHA256((unsigned char *)w->buf.p + start, w->buf.len - start,
+		audit_sha256(w->buf.p + start, w->buf.len - start,
 		    hash);
 		audit_hex(hash, 32, w->head);
 	}

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/sha.h>
 
 #include "audit.h"
 #include "view.h"
@@ -37,7 +36,7 @@ view_actor_hash(const char *actor)
 	unsigned char	md[32];
 	uint64_t	h;
 
-	SHA256((const unsigned char *)actor, strlen(actor), md);
+	audit_sha256(actor, strlen(actor), md);
 	memcpy(&h, md, sizeof(h));
 	return h;
 }

@@ -95,6 +95,15 @@ void	audit_hex(const unsigned char *bin, size_t n, char *out);
 void	audit_actor(char *out, size_t outlen, const char *role,
 	    const char *cn);
 
+/* --- audit_hash.c ------------------------------------------------ */
+
+/* SHA-256 and HMAC-SHA256 (0 or -1) with this thread's reused context:
+ * the same bytes as SHA256() and HMAC(), without a fetch and an
+ * allocation per call. Safe from any thread. */
+void	audit_sha256(const void *, size_t, unsigned char out[32]);
+int	audit_hmac_sha256(const unsigned char *key, size_t keylen,
+	    const void *, size_t, unsigned char out[32]);
+
 /* --- audit_key.c ------------------------------------------------- */
 
 struct audit_keys {

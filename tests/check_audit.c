@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/pem.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 #include "audit.h"
@@ -1155,6 +1157,50 @@ START_TEST(keys_cp_message)
 	ck_assert_str_eq(b.p, "bistandd-checkpoint-v1\n18446744073709551615\n"
 	    T0 "\n18446744073709551614\n" Z64 "\n" P64 "\n");
 	abuf_free(&b);
+}
+END_TEST
+
+/* audit_sha256 and audit_hmac_sha256 give the one-shot functions' bytes,
+ * for many lengths, and from several threads at once (each has its own
+ * contexts). Returns the number of mismatches. */
+static void *
+hash_compare(void *arg)
+{
+	static unsigned char	 key[32] = "0123456789abcdef0123456789abcde";
+	unsigned char		 buf[5000], a[32], b[32];
+	unsigned int		 blen = sizeof(b);
+	size_t			 n, bad = 0;
+	int			 round;
+
+	for (n = 0; n < sizeof(buf); n++)
+		buf[n] = (unsigned char)(n * 7 + (size_t)arg);
+	for (round = 0; round < 3; round++)
+		for (n = 0; n < sizeof(buf); n += 1 + n / 8) {
+			audit_sha256(buf, n, a);
+			SHA256(buf, n, b);
+			bad += memcmp(a, b, 32) != 0;
+			if (audit_hmac_sha256(key, sizeof(key), buf, n, a) != 0)
+				bad++;
+			HMAC(EVP_sha256(), key, sizeof(key), buf, n, b, &blen);
+			bad += memcmp(a, b, 32) != 0;
+		}
+	return (void *)bad;
+}
+
+START_TEST(hash_reused_contexts)
+{
+	pthread_t	t[4];
+	void		*bad;
+	size_t		 i;
+
+	ck_assert_ptr_eq(hash_compare((void *)0), NULL);
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, hash_compare,
+		    (void *)(i + 1)), 0);
+	for (i = 0; i < 4; i++) {
+		ck_assert_int_eq(pthread_join(t[i], &bad), 0);
+		ck_assert_ptr_eq(bad, NULL);
+	}
 }
 END_TEST
 
@@ -2914,6 +2960,7 @@ audit_suite(void)
 	tcase_add_test(tc, keys_sign_verify);
 	tcase_add_test(tc, keys_cp_message);
 	tcase_add_test(tc, keys_pseudonyms);
+	tcase_add_test(tc, hash_reused_contexts);
 	tcase_add_test(tc, keys_errors);
 	suite_add_tcase(s, tc);
 
