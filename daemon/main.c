@@ -115,6 +115,7 @@ int
 main(int argc, char *argv[])
 {
 	struct daemon_ctx	 d;
+	struct event_config	*cfg;
 	struct state		*st = NULL;
 	struct event		*ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
 	const char		*conf = BISTAND_CONFDIR "/bistandd.conf";
@@ -165,8 +166,15 @@ main(int argc, char *argv[])
 	/* The writer thread wakes the loop: libevent must lock. */
 	if (evthread_use_pthreads() == -1)
 		fatalx("libevent has no pthreads support");
-	if ((d.base = event_base_new()) == NULL)
+	/* With the changelist, libevent folds the read/write enables and
+	 * disables evhttp makes around each request into one epoll_ctl per
+	 * descriptor and loop turn, instead of one per change. */
+	if ((cfg = event_config_new()) == NULL ||
+	    event_config_set_flag(cfg,
+	    EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) == -1 ||
+	    (d.base = event_base_new_with_config(cfg)) == NULL)
 		fatalx("event_base_new failed");
+	event_config_free(cfg);
 	if (core_open(d.base, st->conf, rules_hash(st->rules), &d.core, err,
 	    sizeof(err)) == -1) {
 		state_free(st);
