@@ -168,7 +168,8 @@ main(int argc, char *argv[])
 		fatalx("libevent has no pthreads support");
 	/* With the changelist, libevent folds the read/write enables and
 	 * disables evhttp makes around each request into one epoll_ctl per
-	 * descriptor and loop turn, instead of one per change. */
+	 * descriptor and loop turn, instead of one per change. (Its
+	 * documented pitfall, dup()ed descriptors, does not occur here.) */
 	if ((cfg = event_config_new()) == NULL ||
 	    event_config_set_flag(cfg,
 	    EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST) == -1 ||
