@@ -179,46 +179,58 @@ app_blank(const char *buf, size_t len)
  * processing instructions) and refuses a tag with more than
  * APP_ATTRS_MAX. It does not judge well-formedness: the parser does.
  * Returns the 1-based line of the tag, or 0 when the document is fine.
+ *
+ * It runs on every document, so it jumps with memchr/memmem and counts
+ * lines only for the tag it refuses (the '\n' before it: the scan
+ * never steps over a newline it would not have counted).
  */
 static int
 app_attr_guard(const char *buf, size_t len)
 {
-	const char	*p = buf, *end = buf + len, *close;
-	int		 line = 1, tagline, n;
+	const char	*p = buf, *end = buf + len, *tag, *close;
+	size_t		 clen;
+	int		 line, n;
 	char		 quote;
 
 	for (; p < end; p++) {
-		if (*p == '\n')
-			line++;
-		if (*p != '<' || p + 1 >= end)
-			continue;
+		if ((p = memchr(p, '<', (size_t)(end - p))) == NULL)
+			return 0;
+		if (p + 1 >= end)
+			return 0;
 		if (p[1] == '!' || p[1] == '?') {
-			/* comment, CDATA, DOCTYPE, PI: to its own end */
+			/* comment, CDATA, DOCTYPE, PI: to its own end, the
+			 * search starting at the '!' or '?' */
 			close = end - p >= 4 && memcmp(p, "<!--", 4) == 0 ?
 			    "-->" : end - p >= 9 && memcmp(p, "<![CDATA[", 9) ==
 			    0 ? "]]>" : p[1] == '?' ? "?>" : ">";
-			for (p++; p < end && (size_t)(end - p) >= strlen(close) &&
-			    memcmp(p, close, strlen(close)) != 0; p++)
-				if (*p == '\n')
-					line++;
+			clen = strlen(close);
+			p++;
+			if ((p = memmem(p, (size_t)(end - p), close, clen)) ==
+			    NULL)
+				return 0;
 			continue;
 		}
-		tagline = line;
+		tag = p;
 		for (n = 0, quote = 0, p++; p < end; p++) {
-			if (*p == '\n')
-				line++;
 			if (quote) {
 				if (*p == quote)
 					quote = 0;
 			} else if (*p == '"' || *p == '\'')
 				quote = *p;
 			else if (*p == '=' && ++n > APP_ATTRS_MAX)
-				return tagline;
+				goto refuse;
 			else if (*p == '>')
 				break;
 		}
+		if (p >= end)
+			return 0;
 	}
 	return 0;
+ refuse:
+	for (line = 1, p = buf; (p = memchr(p, '\n', (size_t)(tag - p))) !=
+	    NULL; p++)
+		line++;
+	return line;
 }
 
 /*
