@@ -32,10 +32,13 @@
  * nothing is loaded, libxml2's default size and depth limits hold.
  * IGNORE_ENC: the contract says UTF-8, so an encoding declaration does
  * not switch converters; other bytes are simply not well-formed.
- * BIG_LINES: line numbers in errors stay right past line 65535. */
+ * BIG_LINES: line numbers in errors stay right past line 65535.
+ * COMPACT: a text shorter than 16 bytes (most of our values) is kept
+ * inside its node instead of in a malloc'ed copy; it changes where the
+ * text is stored, not what is parsed or allowed. */
 #define APP_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOCDATA | \
 	XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | \
-	XML_PARSE_BIG_LINES)
+	XML_PARSE_BIG_LINES | XML_PARSE_COMPACT)
 
 struct app_schema {
 	xmlDocPtr	 doc;		/* application.xsd as parsed */
