@@ -41,14 +41,17 @@ app_copy_utf8(char *dst, size_t size, const char *src)
 /*
  * Tree access. The walk goes by namespace and local name, so a foreign
  * element (which the schema refuses anyway) is never mistaken for ours.
+ * The name is compared first: it is what tells siblings apart, while
+ * the namespace is nearly always ours.
  */
 xmlNodePtr
 app_elem(xmlNodePtr n, const char *name)
 {
 	for (; n != NULL; n = n->next)
-		if (n->type == XML_ELEMENT_NODE && n->ns != NULL &&
-		    xmlStrEqual(n->ns->href, BAD_CAST APP_NS) &&
-		    xmlStrEqual(n->name, BAD_CAST name))
+		if (n->type == XML_ELEMENT_NODE && n->name != NULL &&
+		    strcmp((const char *)n->name, name) == 0 &&
+		    n->ns != NULL && n->ns->href != NULL &&
+		    strcmp((const char *)n->ns->href, APP_NS) == 0)
 			return n;
 	return NULL;
 }
@@ -132,6 +135,24 @@ app_fail(struct errdoc *e, const char *code, xmlNodePtr n,
 }
 
 /*
+ * The text of n when it is a single text node, as it nearly always is,
+ * without a copy: what xmlNodeGetContent() would return, or NULL when
+ * only xmlNodeGetContent() can tell (several nodes, CDATA, children).
+ */
+static const char *
+app_text_node(xmlNodePtr n)
+{
+	xmlNodePtr	 t;
+
+	if (n->type != XML_ELEMENT_NODE && n->type != XML_ATTRIBUTE_NODE)
+		return NULL;
+	if ((t = n->children) == NULL || t->next != NULL ||
+	    t->type != XML_TEXT_NODE || t->content == NULL)
+		return NULL;
+	return (const char *)t->content;
+}
+
+/*
  * A value with a fixed form: the text of an element or an attribute
  * with surrounding whitespace removed (the schema's types collapse it).
  * -1 with e filled when too long for buf; -1 when n is NULL, for which
@@ -147,11 +168,14 @@ app_value(xmlNodePtr n, const char *path, char *buf, size_t size,
 
 	if (n == NULL)
 		return -1;
-	if ((raw = xmlNodeGetContent(n)) == NULL) {
-		errdoc_set(e, 500, ERR_INTERNAL, "out of memory");
-		goto err;
+	if ((s = app_text_node(n)) == NULL) {
+		if ((raw = xmlNodeGetContent(n)) == NULL) {
+			errdoc_set(e, 500, ERR_INTERNAL, "out of memory");
+			goto err;
+		}
+		s = (const char *)raw;
 	}
-	for (s = (const char *)raw; *s == ' ' || *s == '\t' || *s == '\n' ||
+	for (; *s == ' ' || *s == '\t' || *s == '\n' ||
 	    *s == '\r'; s++)
 		;
 	for (end = s + strlen(s); end > s && (end[-1] == ' ' ||
@@ -266,11 +290,19 @@ app_month(xmlNodePtr n, const char *path, int *out, struct errdoc *e)
 int
 app_text(xmlNodePtr n, char **out, struct errdoc *e)
 {
-	xmlChar	*raw;
+	xmlChar		*raw = NULL;
+	const char	*s;
 
 	*out = NULL;
 	if (n == NULL)
 		return 0;
+	if ((s = app_text_node(n)) != NULL) {
+		if ((*out = strdup(s)) == NULL) {
+			errdoc_set(e, 500, ERR_INTERNAL, "out of memory");
+			return -1;
+		}
+		return 0;
+	}
 	if ((raw = xmlNodeGetContent(n)) == NULL ||
 	    (*out = strdup((const char *)raw)) == NULL) {
 		xmlFree(raw);

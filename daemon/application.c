@@ -5,14 +5,18 @@
  *         (tree → model, app_model.c) → app_check() (the rules the
  *         schema cannot express, app_check.c) → model
  *
- * The schema is compiled once and shared read-only by every thread;
- * each parse makes its own parser and validation contexts and collects
- * errors through per-context handlers, so nothing here touches
+ * The schema is compiled once and shared read-only by every thread.
+ * A parse borrows a parser and a validation context from the schema's
+ * pool of idle ones (struct app_ctx; made on first use, reused parse
+ * after parse, freed by app_schema_free) and gives them back when it
+ * is done, so any number of threads may parse at once. Errors are
+ * collected through per-context handlers, so nothing here touches
  * libxml2's global error state, and no libxml2 message reaches stderr
  * or the logs (they quote the client's input).
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,11 +39,42 @@
  * BIG_LINES: line numbers in errors stay right past line 65535. */
 #define APP_PARSE_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOCDATA | \
 	XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_IGNORE_ENC | \
-	XML_PARSE_BIG_LINES)
+	XML_PARSE_BIG_LINES | XML_PARSE_COMPACT)
+
+/*
+ * A parser context keeps its dictionary (element and attribute names,
+ * short and blank text) from parse to parse; that is much of what reuse
+ * saves. A client choosing the names could grow it without end, so a
+ * context whose dictionary holds more than this is freed instead of
+ * reused. The examples leave about 2 KB in it.
+ */
+#define APP_DICT_KEEP	(32 * 1024)
+/* Idle context pairs kept per schema: about one per parsing thread. */
+#define APP_IDLE_MAX	8
+
+/*
+ * A parser and a validation context, borrowed by one parse at a time
+ * (app_ctx_get … app_ctx_put). Either may be NULL: it is made when
+ * first needed, and a parse that leaves one in doubt frees it.
+ */
+struct app_ctx {
+	struct app_ctx		*next;		/* in the idle list */
+	xmlParserCtxtPtr	 parser;
+	xmlSchemaValidCtxtPtr	 valid;
+};
+
+/* The idle contexts of one schema. The schema is const to its users,
+ * the pool is not: it lives behind a pointer of its own. */
+struct app_ctxpool {
+	pthread_mutex_t		 lock;		/* guards idle, nidle */
+	struct app_ctx		*idle;
+	size_t			 nidle;
+};
 
 struct app_schema {
-	xmlDocPtr	 doc;		/* application.xsd as parsed */
-	xmlSchemaPtr	 xs;		/* compiled; read-only once built */
+	xmlDocPtr		 doc;	/* application.xsd as parsed */
+	xmlSchemaPtr		 xs;	/* compiled; read-only once built */
+	struct app_ctxpool	*pool;	/* NULL until the schema is built */
 };
 
 /* The first error a libxml2 context reported, and whether a DOCTYPE
@@ -179,46 +214,74 @@ app_blank(const char *buf, size_t len)
  * processing instructions) and refuses a tag with more than
  * APP_ATTRS_MAX. It does not judge well-formedness: the parser does.
  * Returns the 1-based line of the tag, or 0 when the document is fine.
+ *
+ * It runs on every document, so it jumps with memchr/memmem and counts
+ * lines only for the tag it refuses (the '\n' before it: the scan
+ * never steps over a newline it would not have counted).
  */
 static int
 app_attr_guard(const char *buf, size_t len)
 {
-	const char	*p = buf, *end = buf + len, *close;
-	int		 line = 1, tagline, n;
+	const char	*p = buf, *end = buf + len, *tag, *close;
+	size_t		 clen;
+	int		 line, n;
 	char		 quote;
 
 	for (; p < end; p++) {
-		if (*p == '\n')
-			line++;
-		if (*p != '<' || p + 1 >= end)
-			continue;
+		if ((p = memchr(p, '<', (size_t)(end - p))) == NULL)
+			return 0;
+		if (p + 1 >= end)
+			return 0;
 		if (p[1] == '!' || p[1] == '?') {
-			/* comment, CDATA, DOCTYPE, PI: to its own end */
+			/* comment, CDATA, DOCTYPE, PI: to its own end, the
+			 * search starting at the '!' or '?' */
 			close = end - p >= 4 && memcmp(p, "<!--", 4) == 0 ?
 			    "-->" : end - p >= 9 && memcmp(p, "<![CDATA[", 9) ==
 			    0 ? "]]>" : p[1] == '?' ? "?>" : ">";
-			for (p++; p < end && (size_t)(end - p) >= strlen(close) &&
-			    memcmp(p, close, strlen(close)) != 0; p++)
-				if (*p == '\n')
-					line++;
+			clen = strlen(close);
+			p++;
+			if ((p = memmem(p, (size_t)(end - p), close, clen)) ==
+			    NULL)
+				return 0;
 			continue;
 		}
-		tagline = line;
+		tag = p;
 		for (n = 0, quote = 0, p++; p < end; p++) {
-			if (*p == '\n')
-				line++;
 			if (quote) {
 				if (*p == quote)
 					quote = 0;
 			} else if (*p == '"' || *p == '\'')
 				quote = *p;
 			else if (*p == '=' && ++n > APP_ATTRS_MAX)
-				return tagline;
+				goto refuse;
 			else if (*p == '>')
 				break;
 		}
+		if (p >= end)
+			return 0;
 	}
 	return 0;
+ refuse:
+	for (line = 1, p = buf; (p = memchr(p, '\n', (size_t)(tag - p))) !=
+	    NULL; p++)
+		line++;
+	return line;
+}
+
+/* A parser context of ours: the DOCTYPE stop and the error handler
+ * installed in its own copy of the SAX handlers. */
+static xmlParserCtxtPtr
+app_parser_new(void)
+{
+	xmlParserCtxtPtr ctxt;
+
+	if ((ctxt = xmlNewParserCtxt()) == NULL)
+		return NULL;
+	/* ctxt->sax is this context's own copy of the handlers; the
+	 * options of every read leave these two alone */
+	ctxt->sax->internalSubset = app_doctype;
+	ctxt->sax->serror = app_parse_error;
+	return ctxt;
 }
 
 /*
@@ -226,9 +289,15 @@ app_attr_guard(const char *buf, size_t len)
  * or NULL with e filled: ERR_DOCTYPE for any DOCTYPE, ERR_MALFORMED_XML
  * for the first well-formedness or namespace error (line and column as
  * libxml2 reports them).
+ *
+ * *pctxt is the parser context to use, made when NULL; xmlCtxtReadMemory
+ * resets it first. A parse that failed frees it (*pctxt NULL): what a
+ * stopped or broken parse leaves behind is never carried into the next.
+ * The document shares the context's dictionary.
  */
 static xmlDocPtr
-app_read_xml(const char *buf, size_t len, struct errdoc *e)
+app_read_xml(xmlParserCtxtPtr *pctxt, const char *buf, size_t len,
+    struct errdoc *e)
 {
 	struct app_xmlerr st;
 	xmlParserCtxtPtr ctxt;
@@ -242,16 +311,15 @@ app_read_xml(const char *buf, size_t len, struct errdoc *e)
 		e->line = bad;
 		return NULL;
 	}
-	if ((ctxt = xmlNewParserCtxt()) == NULL) {
+	if (*pctxt == NULL && (*pctxt = app_parser_new()) == NULL) {
 		errdoc_set(e, 500, ERR_INTERNAL, "out of memory");
 		return NULL;
 	}
-	/* ctxt->sax is this context's own copy of the handlers */
+	ctxt = *pctxt;
 	ctxt->_private = &st;
-	ctxt->sax->internalSubset = app_doctype;
-	ctxt->sax->serror = app_parse_error;
 	doc = xmlCtxtReadMemory(ctxt, buf, (int)len, "application.xml",
 	    "UTF-8", APP_PARSE_OPTIONS);
+	ctxt->_private = NULL;
 	/* Stopping the parser at the DOCTYPE can leave a "well-formed"
 	 * stub document, so the DOCTYPE is asked about first. */
 	bad = st.doctype || st.seen || doc == NULL || !ctxt->wellFormed ||
@@ -267,11 +335,13 @@ app_read_xml(const char *buf, size_t len, struct errdoc *e)
 		e->line = st.line;
 		e->column = st.column;
 	}
-	if ((st.doctype || bad) && doc != NULL) {
-		xmlFreeDoc(doc);
+	if (st.doctype || bad) {
+		if (doc != NULL)
+			xmlFreeDoc(doc);
 		doc = NULL;
+		xmlFreeParserCtxt(ctxt);
+		*pctxt = NULL;
 	}
-	xmlFreeParserCtxt(ctxt);
 	return doc;
 }
 
@@ -289,6 +359,7 @@ app_schema_load(const char *path, struct app_schema **out,
 	struct errdoc		 xe;
 	struct app_schema	*s = NULL;
 	xmlSchemaParserCtxtPtr	 pctxt = NULL;
+	xmlParserCtxtPtr	 ctxt = NULL;
 	FILE			*f = NULL;
 	char			*buf = NULL;
 	size_t			 len;
@@ -313,7 +384,7 @@ app_schema_load(const char *path, struct app_schema **out,
 		    "out of memory", path);
 		goto err;
 	}
-	if ((s->doc = app_read_xml(buf, len, &xe)) == NULL) {
+	if ((s->doc = app_read_xml(&ctxt, buf, len, &xe)) == NULL) {
 		errdoc_set(e, 500, ERR_INTERNAL, "application schema %s: "
 		    "line %d: %s", path, xe.line, xe.message);
 		e->line = xe.line;
@@ -332,10 +403,20 @@ app_schema_load(const char *path, struct app_schema **out,
 		e->line = st.line;
 		goto err;
 	}
+	if ((s->pool = calloc(1, sizeof(*s->pool))) == NULL ||
+	    pthread_mutex_init(&s->pool->lock, NULL) != 0) {
+		free(s->pool);
+		s->pool = NULL;
+		errdoc_set(e, 500, ERR_INTERNAL, "application schema %s: "
+		    "out of memory", path);
+		goto err;
+	}
 	*out = s;
 	s = NULL;
 	rc = 0;
  err:
+	if (ctxt != NULL)
+		xmlFreeParserCtxt(ctxt);
 	if (pctxt != NULL)
 		xmlSchemaFreeParserCtxt(pctxt);
 	app_schema_free(s);
@@ -345,11 +426,35 @@ app_schema_load(const char *path, struct app_schema **out,
 	return rc;
 }
 
+static void
+app_ctx_free(struct app_ctx *c)
+{
+	if (c == NULL)
+		return;
+	if (c->parser != NULL)
+		xmlFreeParserCtxt(c->parser);
+	if (c->valid != NULL)
+		xmlSchemaFreeValidCtxt(c->valid);
+	free(c);
+}
+
+/* Every context has been given back by then: a schema outlives the
+ * parses made with it. */
 void
 app_schema_free(struct app_schema *s)
 {
+	struct app_ctx	*c;
+
 	if (s == NULL)
 		return;
+	if (s->pool != NULL) {
+		while ((c = s->pool->idle) != NULL) {
+			s->pool->idle = c->next;
+			app_ctx_free(c);
+		}
+		pthread_mutex_destroy(&s->pool->lock);
+		free(s->pool);
+	}
 	if (s->xs != NULL)
 		xmlSchemaFree(s->xs);
 	if (s->doc != NULL)
@@ -357,25 +462,71 @@ app_schema_free(struct app_schema *s)
 	free(s);
 }
 
+/* An idle context pair of the schema's, or a new empty one; NULL with
+ * e filled when out of memory. */
+static struct app_ctx *
+app_ctx_get(const struct app_schema *schema, struct errdoc *e)
+{
+	struct app_ctxpool *pool = schema->pool;
+	struct app_ctx	*c;
+
+	pthread_mutex_lock(&pool->lock);
+	if ((c = pool->idle) != NULL) {
+		pool->idle = c->next;
+		pool->nidle--;
+	}
+	pthread_mutex_unlock(&pool->lock);
+	if (c == NULL && (c = calloc(1, sizeof(*c))) == NULL)
+		errdoc_set(e, 500, ERR_INTERNAL, "out of memory");
+	return c;
+}
+
+/* Give c back; no document parsed with it may still be alive. A parser
+ * whose dictionary grew past APP_DICT_KEEP is freed (a new one is made
+ * when next needed), and so is a pair the pool has no room for. */
+static void
+app_ctx_put(const struct app_schema *schema, struct app_ctx *c)
+{
+	struct app_ctxpool *pool = schema->pool;
+
+	if (c->parser != NULL &&
+	    xmlDictGetUsage(c->parser->dict) > APP_DICT_KEEP) {
+		xmlFreeParserCtxt(c->parser);
+		c->parser = NULL;
+	}
+	pthread_mutex_lock(&pool->lock);
+	if (pool->nidle < APP_IDLE_MAX) {
+		c->next = pool->idle;
+		pool->idle = c;
+		pool->nidle++;
+		c = NULL;
+	}
+	pthread_mutex_unlock(&pool->lock);
+	app_ctx_free(c);
+}
+
+/* Validate doc with c's validation context (made when NULL; freed
+ * after an internal error, which may leave it half-reset). */
 static int
-app_validate(const struct app_schema *schema, xmlDocPtr doc,
-    struct errdoc *e)
+app_validate(const struct app_schema *schema, struct app_ctx *c,
+    xmlDocPtr doc, struct errdoc *e)
 {
 	struct app_xmlerr	 st;
-	xmlSchemaValidCtxtPtr	 v;
 	int			 rc;
 
 	memset(&st, 0, sizeof(st));
-	if ((v = xmlSchemaNewValidCtxt(schema->xs)) == NULL) {
+	if (c->valid == NULL &&
+	    (c->valid = xmlSchemaNewValidCtxt(schema->xs)) == NULL) {
 		errdoc_set(e, 500, ERR_INTERNAL, "out of memory");
 		return -1;
 	}
-	xmlSchemaSetValidStructuredErrors(v, app_valid_error, &st);
-	rc = xmlSchemaValidateDoc(v, doc);
-	xmlSchemaFreeValidCtxt(v);
+	xmlSchemaSetValidStructuredErrors(c->valid, app_valid_error, &st);
+	rc = xmlSchemaValidateDoc(c->valid, doc);
 	if (rc == 0)
 		return 0;
 	if (rc < 0) {
+		xmlSchemaFreeValidCtxt(c->valid);
+		c->valid = NULL;
 		errdoc_set(e, 500, ERR_INTERNAL, "schema validation failed "
 		    "internally");
 		return -1;
@@ -387,9 +538,11 @@ app_validate(const struct app_schema *schema, xmlDocPtr doc,
 	return -1;
 }
 
-int
-app_parse_xml(const struct app_schema *schema, const char *buf, size_t len,
-    xmlDocPtr *out, struct errdoc *e)
+/* The intake checks, the parse and the validation, with c's
+ * contexts. */
+static int
+app_parse_tree(const struct app_schema *schema, struct app_ctx *c,
+    const char *buf, size_t len, xmlDocPtr *out, struct errdoc *e)
 {
 	xmlDocPtr doc = NULL;
 
@@ -402,9 +555,9 @@ app_parse_xml(const struct app_schema *schema, const char *buf, size_t len,
 		errdoc_set(e, 413, ERR_TOO_LARGE, "the document is too large");
 		return -1;
 	}
-	if ((doc = app_read_xml(buf, len, e)) == NULL)
+	if ((doc = app_read_xml(&c->parser, buf, len, e)) == NULL)
 		return -1;
-	if (app_validate(schema, doc, e) == -1) {
+	if (app_validate(schema, c, doc, e) == -1) {
 		xmlFreeDoc(doc);
 		return -1;
 	}
@@ -412,20 +565,50 @@ app_parse_xml(const struct app_schema *schema, const char *buf, size_t len,
 	return 0;
 }
 
+/*
+ * The document outlives this call and shares the parser's dictionary,
+ * to which the parser's next user (maybe on another thread) would add
+ * while this document is read or freed: the parser context is freed
+ * here (the document keeps the dictionary) instead of going back.
+ */
+int
+app_parse_xml(const struct app_schema *schema, const char *buf, size_t len,
+    xmlDocPtr *out, struct errdoc *e)
+{
+	struct app_ctx	*c;
+	int		 rc;
+
+	*out = NULL;
+	if ((c = app_ctx_get(schema, e)) == NULL)
+		return -1;
+	rc = app_parse_tree(schema, c, buf, len, out, e);
+	if (c->parser != NULL) {
+		xmlFreeParserCtxt(c->parser);
+		c->parser = NULL;
+	}
+	app_ctx_put(schema, c);
+	return rc;
+}
+
+/* The document is freed before its contexts go back to the pool. */
 int
 app_parse(const struct app_schema *schema, const char *buf, size_t len,
     struct application **out, struct errdoc *e)
 {
+	struct app_ctx	*c;
 	xmlDocPtr	 doc = NULL;
 	int		 rc = -1;
 
 	*out = NULL;
-	if (app_parse_xml(schema, buf, len, &doc, e) == -1 ||
+	if ((c = app_ctx_get(schema, e)) == NULL)
+		return -1;
+	if (app_parse_tree(schema, c, buf, len, &doc, e) == -1 ||
 	    app_model_build(xmlDocGetRootElement(doc), out, e) == -1)
 		goto err;
 	rc = 0;
  err:
 	if (doc != NULL)
 		xmlFreeDoc(doc);
+	app_ctx_put(schema, c);
 	return rc;
 }

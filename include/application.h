@@ -9,8 +9,10 @@
  * application.xsd, then the checks the schema cannot express, then the
  * model. Any failure leaves a filled struct errdoc and no model.
  *
- * The schema is loaded once (app_schema_load) and shared read-only by
- * every thread; each parse uses its own contexts.
+ * The schema is loaded once (app_schema_load) and shared by every
+ * thread: read-only, apart from its pool of idle parser and validation
+ * contexts, which a parse borrows for its duration (app_schema_free
+ * frees them; no parse may still be running then).
  */
 #ifndef BISTAND_APPLICATION_H
 #define BISTAND_APPLICATION_H

@@ -1436,6 +1436,82 @@ START_TEST(test_names)
 }
 END_TEST
 
+/* ---- context reuse -------------------------------------------------- */
+
+/* The answer to doc, as one line: the model's key fields or the error
+ * document's (malloc'ed). */
+static char *
+answer(struct app_schema *s, const char *doc)
+{
+	struct application *a = NULL;
+	struct errdoc	 e;
+	char		*out;
+
+	memset(&e, 0, sizeof(e));
+	if (app_parse(s, doc, strlen(doc), &a, &e) == 0) {
+		ck_assert_int_ne(asprintf(&out, "ok %s %s %zu %zu %zu [%s] [%s]",
+		    a->id, a->submitted, a->npersons, a->ncosts, a->nhistory,
+		    a->persons[0].name != NULL ? a->persons[0].name : "-",
+		    a->message != NULL ? a->message : "-"), -1);
+		app_free(a);
+	} else
+		ck_assert_int_ne(asprintf(&out, "%d %s %d:%d <%s> %s", e.status,
+		    e.code, e.line, e.column, e.element, e.message), -1);
+	return out;
+}
+
+/*
+ * Parser and validation contexts are reused from parse to parse: after
+ * any mix of accepted and refused documents (a stopped DOCTYPE parse, a
+ * broken one, a schema refusal, a dictionary grown past what is kept)
+ * every document gets the same answer as from fresh contexts.
+ */
+START_TEST(test_context_reuse)
+{
+	struct app_schema *s;
+	struct errdoc	 e;
+	char		 path[1024], *docs[8], *want[8], *got, *big, *p;
+	size_t		 i, n = 0, k, round;
+
+	docs[n++] = strdup(TMPL);
+	docs[n++] = strdup("<a>\n</b>");
+	docs[n++] = strdup("<!DOCTYPE a [<!ENTITY x \"y\">]>\n<a>&x;</a>");
+	docs[n++] = subst(TMPL, "<cost>8000", "<cost>-8000");
+	docs[n++] = subst(TMPL, "<cost>8000", "<cost>80<!-- c -->00");
+	/* 8000 distinct element names: a dictionary of ~200 KB */
+	big = malloc(8000 * 48 + 256);
+	ck_assert_ptr_nonnull(big);
+	p = big + sprintf(big, "<application xmlns=\"%s\">", APP_NS);
+	for (k = 0; k < 8000; k++)
+		p += sprintf(p, "<unknown-element-%05zu/>", k);
+	strcpy(p, "</application>");
+	docs[n++] = big;
+	docs[n++] = strdup(TMPL);
+	docs[n++] = subst(TMPL, "<person role=\"partner\">",
+	    "<person role=\"applicant\">");
+	snprintf(path, sizeof(path), "%s/etc/application.xsd", srcdir());
+	for (i = 0; i < n; i++) {
+		if (app_schema_load(path, &s, &e) == -1)
+			ck_abort_msg("%s", e.message);
+		want[i] = answer(s, docs[i]);
+		app_schema_free(s);
+	}
+	ck_assert_str_eq(want[0], want[6]);
+	ck_assert_int_eq(strncmp(want[0], "ok ", 3), 0);
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < n; i++) {
+			got = answer(schema, docs[i]);
+			ck_assert_msg(strcmp(got, want[i]) == 0, "document %zu, "
+			    "round %zu: %s, fresh: %s", i, round, got, want[i]);
+			free(got);
+		}
+	for (i = 0; i < n; i++) {
+		free(docs[i]);
+		free(want[i]);
+	}
+}
+END_TEST
+
 /* ---- threads -------------------------------------------------------- */
 
 static void *
@@ -1535,6 +1611,7 @@ application_suite(void)
 	tcase_add_test(misc, test_schema_load_errors);
 	tcase_add_test(misc, test_loosened_schema);
 	tcase_add_test(misc, test_names);
+	tcase_add_test(misc, test_context_reuse);
 	tcase_add_test(misc, test_threads);
 
 	for (i = 0; i < sizeof(tcs) / sizeof(tcs[0]); i++) {
