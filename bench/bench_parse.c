@@ -17,13 +17,7 @@
  *
  * -P times app_parse only (no xml row).
  *
- * Built by bench/build.sh-style linking against the library objects of
- * a build (every build/obj object but main.o), e.g.
- *   cc -O2 -g -std=c11 -D_GNU_SOURCE -Iinclude CFLAGS-of-libxml-2.0
- *       -o build/bench_parse bench/bench_parse.c bench/bench_util.c
- *       LIB_OBJS LIBS-of-the-daemon -lpthread
- * (bench/Makefile.inc's pattern rule builds it as well once bench_parse
- * is added to BENCH_BINS.)
+ * Built by `make bench` (bench/Makefile.inc) or bench/build.sh.
  */
 #include <glob.h>
 #include <stdio.h>
