@@ -436,6 +436,7 @@ rules_free(struct rules *r)
 		return;
 	if (r->L != NULL)
 		lua_close(r->L);
+	rules_mem_release(&r->mem);
 	for (i = 0; i < r->nchunks; i++) {
 		free(r->chunks[i].name);
 		free(r->chunks[i].src);
