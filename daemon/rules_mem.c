@@ -44,6 +44,10 @@
 #define RM_CLASSES	(RM_SMALL_MAX / RM_STEP + 1)	/* class 0 unused */
 #define RM_WARM_MAX	64		/* empty pages kept resident */
 
+/* Kept out of the allocation and free paths, which run for every Lua
+ * object: inlined, they would make every call save registers. */
+#define RM_SLOW		__attribute__((noinline))
+
 /* Under ASan, a free block and an unused page are poisoned, so a use
  * after free of Lua memory is still caught although malloc never saw
  * the block. */
@@ -63,14 +67,16 @@ struct rm_block {
 struct rm_page {
 	struct rm_block	*free;		/* freed blocks of this page */
 	struct rm_page	*next, *prev;	/* class's partial list, or a pool */
-	uint16_t	 live;		/* blocks handed out */
-	uint16_t	 fresh;		/* blocks ever carved (bump) */
-	uint16_t	 cap;		/* blocks the page holds */
-	uint8_t		 cls;		/* 0: empty, in a pool */
+	char		*mem;		/* the page itself */
+	uint32_t	 live;		/* blocks handed out */
+	uint32_t	 cap;		/* blocks the page holds */
+	uint32_t	 fresh;		/* blocks ever carved (bump) */
+	uint32_t	 cls;		/* 0: empty, in a pool */
 };
 
 struct rules_arena {
 	char		*base;		/* first page */
+	char		*end;		/* past the last page */
 	size_t		 npages;
 	size_t		 top;		/* pages [0, top) have been used */
 	size_t		 maplen;
@@ -111,6 +117,7 @@ rm_arena(struct rules_mem *m)
 	}
 	a = p;				/* zero-filled: every list empty */
 	a->base = (char *)p + head;
+	a->end = a->base + RM_ARENA;
 	a->npages = npages;
 	a->maplen = len;
 	m->arena = a;
@@ -139,38 +146,47 @@ rm_push(struct rm_page **head, struct rm_page *pg)
 	*head = pg;
 }
 
+/* A page for class c, made the class's partial page; NULL when the
+ * arena is full. */
+static RM_SLOW struct rm_page *
+rm_page_take(struct rules_arena *a, size_t c)
+{
+	struct rm_page *pg;
+
+	if ((pg = a->warm) != NULL) {
+		rm_unlink(&a->warm, pg);
+		a->nwarm--;
+	} else if ((pg = a->cold) != NULL) {
+		rm_unlink(&a->cold, pg);
+		a->ncold--;
+	} else if (a->top < a->npages) {
+		pg = &a->page[a->top];
+		pg->mem = a->base + a->top++ * RM_PAGE;
+	} else
+		return NULL;
+	RM_POISON(pg->mem, RM_PAGE);
+	pg->free = NULL;
+	pg->live = pg->fresh = 0;
+	pg->cap = RM_PAGE / (c * RM_STEP);
+	pg->cls = (uint32_t)c;
+	rm_push(&a->partial[c], pg);
+	return pg;
+}
+
 /* A block of class c from the arena, or NULL when it is full. */
-static void *
+static inline void *
 rm_small(struct rules_arena *a, size_t c)
 {
 	struct rm_page	*pg;
 	struct rm_block	*b;
-	char		*base;
 
-	if ((pg = a->partial[c]) == NULL) {
-		if ((pg = a->warm) != NULL) {
-			rm_unlink(&a->warm, pg);
-			a->nwarm--;
-		} else if ((pg = a->cold) != NULL) {
-			rm_unlink(&a->cold, pg);
-			a->ncold--;
-		} else if (a->top < a->npages)
-			pg = &a->page[a->top++];
-		else
-			return NULL;
-		RM_POISON(a->base + (size_t)(pg - a->page) * RM_PAGE, RM_PAGE);
-		pg->free = NULL;
-		pg->live = pg->fresh = 0;
-		pg->cap = RM_PAGE / (c * RM_STEP);
-		pg->cls = (uint8_t)c;
-		rm_push(&a->partial[c], pg);
-	}
+	if ((pg = a->partial[c]) == NULL && (pg = rm_page_take(a, c)) == NULL)
+		return NULL;
 	if ((b = pg->free) != NULL) {
 		RM_UNPOISON(b, c * RM_STEP);
 		pg->free = b->next;
 	} else {
-		base = a->base + (size_t)(pg - a->page) * RM_PAGE;
-		b = (struct rm_block *)(base + (size_t)pg->fresh++ * c *
+		b = (struct rm_block *)(pg->mem + (size_t)pg->fresh++ * c *
 		    RM_STEP);
 		RM_UNPOISON(b, c * RM_STEP);
 	}
@@ -179,20 +195,38 @@ rm_small(struct rules_arena *a, size_t c)
 	return b;
 }
 
-static int
+static inline int
 rm_owns(const struct rules_arena *a, const void *p)
 {
 	return a != NULL && (const char *)p >= a->base &&
-	    (const char *)p < a->base + a->npages * RM_PAGE;
+	    (const char *)p < a->end;
 }
 
-static struct rm_page *
+static inline struct rm_page *
 rm_page_of(struct rules_arena *a, const void *p)
 {
-	return &a->page[(size_t)((const char *)p - a->base) / RM_PAGE];
+	return &a->page[((uintptr_t)p - (uintptr_t)a->base) / RM_PAGE];
 }
 
-static void
+/* The last block of pg was freed: the page goes to a pool. */
+static RM_SLOW void
+rm_page_empty(struct rules_arena *a, struct rm_page *pg)
+{
+	rm_unlink(&a->partial[pg->cls], pg);
+	pg->cls = 0;
+	if (a->nwarm < RM_WARM_MAX) {
+		rm_push(&a->warm, pg);
+		a->nwarm++;
+		return;
+	}
+	/* Zero-filled when next touched; if the kernel refuses, the page
+	 * just stays resident. */
+	(void)madvise(pg->mem, RM_PAGE, MADV_DONTNEED);
+	rm_push(&a->cold, pg);
+	a->ncold++;
+}
+
+static inline void
 rm_free_small(struct rules_arena *a, void *p)
 {
 	struct rm_page	*pg = rm_page_of(a, p);
@@ -203,37 +237,25 @@ rm_free_small(struct rules_arena *a, void *p)
 	RM_POISON(b, (size_t)pg->cls * RM_STEP);
 	if (pg->live-- == pg->cap)
 		rm_push(&a->partial[pg->cls], pg);
-	if (pg->live > 0)
-		return;
-	rm_unlink(&a->partial[pg->cls], pg);
-	pg->cls = 0;
-	if (a->nwarm < RM_WARM_MAX) {
-		rm_push(&a->warm, pg);
-		a->nwarm++;
-		return;
-	}
-	/* Zero-filled when next touched; if the kernel refuses, the page
-	 * just stays resident. */
-	(void)madvise(a->base + (size_t)(pg - a->page) * RM_PAGE, RM_PAGE,
-	    MADV_DONTNEED);
-	rm_push(&a->cold, pg);
-	a->ncold++;
+	if (pg->live == 0)
+		rm_page_empty(a, pg);
 }
 
 /* A new block of n bytes (n > 0), from the arena if small. */
-static void *
+static inline void *
 rm_new(struct rules_mem *m, size_t n)
 {
 	struct rules_arena	*a;
 	void			*p;
 
-	if (n <= RM_SMALL_MAX && (a = rm_arena(m)) != NULL &&
+	if (n <= RM_SMALL_MAX && ((a = m->arena) != NULL ||
+	    (a = rm_arena(m)) != NULL) &&
 	    (p = rm_small(a, rm_cls(n))) != NULL)
 		return p;
 	return malloc(n);
 }
 
-static void
+static inline void
 rm_free(struct rules_mem *m, void *p)
 {
 	if (rm_owns(m->arena, p))
@@ -244,7 +266,7 @@ rm_free(struct rules_mem *m, void *p)
 
 /* Resize p (osize bytes asked for, osize > 0) to nsize > 0; NULL when
  * no block could be had (p then stays valid). */
-static void *
+static RM_SLOW void *
 rm_resize(struct rules_mem *m, void *p, size_t osize, size_t nsize)
 {
 	void	*q;
