@@ -11,8 +11,9 @@
  * glibc's malloc/free of them was a good part of an evaluation's CPU.
  * So blocks of up to RM_SMALL_MAX bytes come from an arena of their own:
  *
- * - one anonymous mapping per state (reserved, not touched: only the
- *   pages in use count in RSS), cut into RM_PAGE pages; each page in
+ * - one anonymous mapping per state, 1.5 times its memory budget
+ *   (reserved, not touched: only the pages in use count in RSS), cut
+ *   into RM_PAGE pages; each page in
  *   use holds blocks of one size class (16-byte steps) and has its own
  *   free list, so a block needs no header: the page's entry in the
  *   table at the head of the mapping says which class a block is;
@@ -23,7 +24,7 @@
  *   case that ran up to the memory budget does not leave the worker
  *   holding it: what stays is the live blocks' pages plus RM_WARM_MAX.
  *
- * Larger blocks, and small ones once the arena is full (or when it
+ * Larger blocks, and small ones if the arena is ever full (or when it
  * could not be mapped), go to malloc as before; a block's address says
  * which of the two it is from.
  */
@@ -38,7 +39,12 @@
 #include "rules.h"
 
 #define RM_PAGE		4096
-#define RM_ARENA	((size_t)16 * 1024 * 1024)	/* reserved, per state */
+/* The arena reserves the budget and half again (size-class rounding,
+ * partly used pages), so that every small block of a case that runs up
+ * to its budget is in the arena and given back after it; within these
+ * bounds. */
+#define RM_ARENA_MIN	((size_t)256 * 1024)
+#define RM_ARENA_MAX	((size_t)2 * 1024 * 1024 * 1024)
 #define RM_STEP		16
 #define RM_SMALL_MAX	512
 #define RM_CLASSES	(RM_SMALL_MAX / RM_STEP + 1)	/* class 0 unused */
@@ -100,15 +106,19 @@ static struct rules_arena *
 rm_arena(struct rules_mem *m)
 {
 	struct rules_arena	*a;
-	size_t			 head, npages, len;
+	size_t			 size, head, npages, len;
 	void			*p;
 
 	if (m->arena != NULL || m->noarena)
 		return m->arena;
-	npages = RM_ARENA / RM_PAGE;
+	size = m->limit < RM_ARENA_MAX / 3 * 2 ? m->limit + m->limit / 2 :
+	    RM_ARENA_MAX;
+	if (size < RM_ARENA_MIN)
+		size = RM_ARENA_MIN;
+	npages = (size + RM_PAGE - 1) / RM_PAGE;
 	head = sizeof(*a) + npages * sizeof(a->page[0]);
 	head = (head + RM_PAGE - 1) / RM_PAGE * RM_PAGE;
-	len = head + RM_ARENA;
+	len = head + npages * RM_PAGE;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE,
 	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
@@ -117,7 +127,7 @@ rm_arena(struct rules_mem *m)
 	}
 	a = p;				/* zero-filled: every list empty */
 	a->base = (char *)p + head;
-	a->end = a->base + RM_ARENA;
+	a->end = a->base + npages * RM_PAGE;
 	a->npages = npages;
 	a->maplen = len;
 	m->arena = a;

@@ -78,7 +78,8 @@ struct rules_mem {
 	size_t			 peak;
 	struct rules_arena	*arena;		/* the small blocks; mapped on
 						   first use */
-	int			 noarena;	/* mapping failed: malloc only */
+	int			 noarena;	/* malloc only: the mapping
+						   failed (or a test says) */
 };
 void	*rules_mem_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
 /* Bytes of the arena's pages that may be resident: the pages in use

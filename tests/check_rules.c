@@ -174,10 +174,6 @@ START_TEST(mem_boundary)
 }
 END_TEST
 
-/* Many small blocks of every size class, more than the arena holds
- * (the rest comes from malloc), moved between classes, then all freed:
- * the contents survive every move, and what stays resident afterwards
- * is the few empty pages kept for reuse, not the high-water mark. */
 static int
 filled(const unsigned char *p, size_t n, size_t c)
 {
@@ -189,22 +185,31 @@ filled(const unsigned char *p, size_t n, size_t c)
 	return 1;
 }
 
+/* Many small blocks of every size class, the first third from malloc
+ * (as when the arena cannot be mapped), the rest from the arena, moved
+ * between classes and between the two, then all freed: the contents
+ * survive every move, and what stays resident afterwards is the few
+ * empty pages kept for reuse, not the high-water mark. */
 START_TEST(mem_arena)
 {
 	struct rules_mem	  m = { .limit = (size_t)64 * 1024 * 1024 };
-	enum { N = 90000 };	/* ~22 MiB: past the 16 MiB arena */
+	enum { N = 60000 };
 	unsigned char		**p;
 	size_t			 *len, i, n;
 
+	m.noarena = 1;
 	ck_assert_ptr_nonnull(p = calloc(N, sizeof(*p)));
 	ck_assert_ptr_nonnull(len = calloc(N, sizeof(*len)));
 	for (i = 0; i < N; i++) {
+		if (i == N / 3)
+			m.noarena = 0;		/* the arena from here on */
 		len[i] = i % 16 == 0 ? 1 + i % 2000 : 1 + i % 512;
 		ck_assert_ptr_nonnull(p[i] = rules_mem_alloc(&m, NULL, 5,
 		    len[i]));
 		memset(p[i], (int)(i & 0xff), len[i]);
 	}
 	ck_assert_uint_gt(rules_mem_held(&m), 8 * 1024 * 1024);
+	ck_assert_uint_lt(rules_mem_held(&m), 16 * 1024 * 1024);
 	for (i = 0; i < N; i += 3) {		/* grow, shrink, same class */
 		n = i % 2 ? len[i] / 2 + 1 : len[i] * 2 + 7;
 		ck_assert_ptr_nonnull(p[i] = rules_mem_alloc(&m, p[i],
