@@ -33,6 +33,10 @@
 #define RULES_HOOK_EVERY	1000
 #define RULES_DEF_INSTR		10000000ULL
 #define RULES_DEF_MEMORY	((size_t)32 * 1024 * 1024)
+/* Hash slots of a case's environment, made once: the sandbox's 20 names
+ * and room for a rule set's globals (the default one defines 16), so
+ * the table is not rehashed while the chunks run. */
+#define RULES_ENV_SLOTS		40
 
 /* The allowed names, per docs/rules.md. */
 static const char *const base_ok[] = { "assert", "error", "ipairs", "next",
@@ -55,12 +59,15 @@ rules_in(const char *const *list, const char *name)
 	return 0;
 }
 
-/* Copy the allowed fields of the table at index src into a new table
- * (allow == NULL: all but deny). Leaves the copy on the stack. */
+/* The allowed fields of the table at index src (allow == NULL: all but
+ * deny) as a sequence k1, v1, k2, v2, ... Leaves it on the stack. Built
+ * once at load, so a case copies pairs without looking at a name. */
 static void
-rules_copy_lib(lua_State *L, int src, const char *const *allow,
+rules_tpl_lib(lua_State *L, int src, const char *const *allow,
     const char *const *deny)
 {
+	lua_Integer n = 0;
+
 	src = lua_absindex(L, src);
 	lua_newtable(L);
 	lua_pushnil(L);
@@ -70,14 +77,71 @@ rules_copy_lib(lua_State *L, int src, const char *const *allow,
 
 			if ((allow != NULL && rules_in(allow, k)) ||
 			    (allow == NULL && !rules_in(deny, k))) {
-				lua_pushvalue(L, -2);
-				lua_insert(L, -2);
-				lua_rawset(L, -4);
+				lua_rawseti(L, -3, n + 2);	/* value */
+				lua_pushvalue(L, -1);
+				lua_rawseti(L, -3, n + 1);	/* name */
+				n += 2;
 				continue;
 			}
 		}
 		lua_pop(L, 1);
 	}
+}
+
+/* Set the pairs of the sequence at index seq into the table at dst. */
+static void
+rules_fill(lua_State *L, int dst, int seq)
+{
+	lua_Integer i, n;
+
+	dst = lua_absindex(L, dst);
+	seq = lua_absindex(L, seq);
+	n = (lua_Integer)lua_rawlen(L, seq);
+	for (i = 1; i < n; i += 2) {
+		lua_rawgeti(L, seq, i);
+		lua_rawgeti(L, seq, i + 1);
+		lua_rawset(L, dst);
+	}
+}
+
+/* The templates of a case's environment, from the opened libraries:
+ * r->tpl_base, the allowed base values as pairs; r->tpl_libs, pairs of
+ * library name and its template. */
+static void
+rules_templates(lua_State *L, struct rules *r)
+{
+	static const struct {
+		const char		*name;
+		const char *const	*allow, *const *deny;
+	} libs[] = {
+		{ "string", string_ok, NULL },
+		{ "table", table_ok, NULL },
+		{ "math", NULL, math_deny },
+		{ "utf8", NULL, no_deny },
+	};
+	lua_Integer	i, n = 0;
+
+	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
+	lua_newtable(L);
+	for (i = 0; base_ok[i] != NULL; i++) {
+		lua_pushstring(L, base_ok[i]);
+		lua_rawseti(L, -2, ++n);
+		lua_getfield(L, -2, base_ok[i]);
+		lua_rawseti(L, -2, ++n);
+	}
+	r->tpl_base = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_newtable(L);
+	n = 0;
+	for (i = 0; i < (lua_Integer)(sizeof(libs) / sizeof(libs[0])); i++) {
+		lua_pushstring(L, libs[i].name);
+		lua_rawseti(L, -2, ++n);
+		lua_getfield(L, -2, libs[i].name);
+		rules_tpl_lib(L, -1, libs[i].allow, libs[i].deny);
+		lua_rawseti(L, -3, ++n);
+		lua_pop(L, 1);			/* the library */
+	}
+	r->tpl_libs = luaL_ref(L, LUA_REGISTRYINDEX);
+	lua_pop(L, 1);				/* globals */
 }
 
 /* The protected part of a case: environment, chunks, evaluate, result.
@@ -88,30 +152,25 @@ rules_case(lua_State *L)
 	struct rules_job	*job = lua_touserdata(L, 1);
 	struct rules		*r = job->r;
 	size_t			 i;
+	lua_Integer		 k, n;
 
-	/* 1. The environment: fresh copies of the allowed functions. */
-	lua_newtable(L);			/* env at index 2 */
-	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_GLOBALS);
-	for (i = 0; base_ok[i] != NULL; i++) {
-		lua_getfield(L, 3, base_ok[i]);
-		lua_setfield(L, 2, base_ok[i]);
+	/* 1. The environment: fresh tables holding the allowed values,
+	 * copied from the templates made at load (rules_templates). */
+	lua_createtable(L, 0, RULES_ENV_SLOTS);	/* env at index 2 */
+	lua_rawgeti(L, LUA_REGISTRYINDEX, r->tpl_base);
+	rules_fill(L, 2, 3);
+	lua_pop(L, 1);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, r->tpl_libs);	/* at 3 */
+	n = (lua_Integer)lua_rawlen(L, 3);
+	for (k = 1; k < n; k += 2) {
+		lua_rawgeti(L, 3, k);		/* name */
+		lua_rawgeti(L, 3, k + 1);	/* its template */
+		lua_createtable(L, 0, (int)lua_rawlen(L, -1) / 2);
+		rules_fill(L, -1, -2);
+		lua_remove(L, -2);
+		lua_rawset(L, 2);
 	}
-	lua_getfield(L, 3, "string");
-	rules_copy_lib(L, -1, string_ok, NULL);
-	lua_setfield(L, 2, "string");
 	lua_pop(L, 1);
-	lua_getfield(L, 3, "table");
-	rules_copy_lib(L, -1, table_ok, NULL);
-	lua_setfield(L, 2, "table");
-	lua_pop(L, 1);
-	lua_getfield(L, 3, "math");
-	rules_copy_lib(L, -1, NULL, math_deny);
-	lua_setfield(L, 2, "math");
-	lua_pop(L, 1);
-	lua_getfield(L, 3, "utf8");
-	rules_copy_lib(L, -1, NULL, no_deny);
-	lua_setfield(L, 2, "utf8");
-	lua_pop(L, 2);				/* utf8 source, globals */
 
 	/* 2. Every chunk, with env as its _ENV (first upvalue). */
 	for (i = 0; i < r->nchunks; i++) {
@@ -340,6 +399,7 @@ static int
 rules_openlibs_protected(lua_State *L)
 {
 	rules_openlibs(L);
+	rules_templates(L, *(struct rules **)lua_getextraspace(L));
 	return 0;
 }
 
@@ -436,6 +496,7 @@ rules_free(struct rules *r)
 		return;
 	if (r->L != NULL)
 		lua_close(r->L);
+	rules_mem_release(&r->mem);
 	for (i = 0; i < r->nchunks; i++) {
 		free(r->chunks[i].name);
 		free(r->chunks[i].src);

@@ -24,6 +24,8 @@ struct rules {
 	struct rules_limits	 lim;
 	struct rules_mem	 mem;
 	unsigned long long	 steps;	/* instructions of the current case */
+	int			 tpl_base;	/* registry refs: the */
+	int			 tpl_libs;	/* env's templates (rules.c) */
 	struct rules_chunk	*chunks;
 	size_t			 nchunks;
 	char			 hash[65];

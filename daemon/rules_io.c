@@ -87,7 +87,9 @@ rules_push_case(lua_State *L, const struct application *a,
 	size_t			 i;
 
 	period = y * 12 + mo - 1;
-	lua_createtable(L, 0, 20);
+	/* The 16 fields below, at most: a hash part of exactly 16 nodes
+	 * (asking for more rounds up to 32). */
+	lua_createtable(L, 0, 16);
 	io_str(L, "id", a->id);
 	lua_createtable(L, 0, 3);
 	io_int(L, "year", y);

@@ -67,13 +67,26 @@ int	rules_eval(struct rules *, const struct application *,
  * rules_mem.c: the lua_Alloc of every rule state. It keeps the bytes in
  * use under limit: a request that would pass it fails (Lua then runs an
  * emergency collection and, if that does not help, raises a memory
- * error); freeing and shrinking always succeed. Exposed for its tests.
+ * error); freeing and shrinking always succeed. Small blocks come from
+ * an arena of the state's own (rules_mem.c says why and how). Exposed
+ * for its tests.
  */
+struct rules_arena;
 struct rules_mem {
-	size_t		 used;
-	size_t		 limit;
-	size_t		 peak;
+	size_t			 used;
+	size_t			 limit;
+	size_t			 peak;
+	struct rules_arena	*arena;		/* the small blocks; mapped on
+						   first use */
+	int			 noarena;	/* malloc only: the mapping
+						   failed (or a test says) */
 };
 void	*rules_mem_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+/* Bytes of the arena's pages that may be resident: the pages in use
+ * and the empty ones kept for reuse. */
+size_t	 rules_mem_held(const struct rules_mem *);
+/* Unmap the arena; after lua_close (every block freed), or after the
+ * tests' last free. */
+void	 rules_mem_release(struct rules_mem *);
 
 #endif

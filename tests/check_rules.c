@@ -146,7 +146,7 @@ eval_expect(struct rules *r, const char *want)
 
 START_TEST(mem_boundary)
 {
-	struct rules_mem	 m = { 0, 100, 0 };
+	struct rules_mem	 m = { .limit = 100 };
 	void			*a, *b;
 
 	ck_assert_ptr_nonnull(a = rules_mem_alloc(&m, NULL, 7, 60));
@@ -170,6 +170,73 @@ START_TEST(mem_boundary)
 	/* A request as large as size_t allows must not wrap the check. */
 	ck_assert_ptr_null(rules_mem_alloc(&m, NULL, 0, (size_t)-1));
 	ck_assert_uint_eq(m.used, 0);
+	rules_mem_release(&m);
+}
+END_TEST
+
+static int
+filled(const unsigned char *p, size_t n, size_t c)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != c)
+			return 0;
+	return 1;
+}
+
+/* Many small blocks of every size class, the first third from malloc
+ * (as when the arena cannot be mapped), the rest from the arena, moved
+ * between classes and between the two, then all freed: the contents
+ * survive every move, and what stays resident afterwards is the few
+ * empty pages kept for reuse, not the high-water mark. */
+START_TEST(mem_arena)
+{
+	struct rules_mem	  m = { .limit = (size_t)64 * 1024 * 1024 };
+	enum { N = 60000 };
+	unsigned char		**p;
+	size_t			 *len, i, n;
+
+	m.noarena = 1;
+	ck_assert_ptr_nonnull(p = calloc(N, sizeof(*p)));
+	ck_assert_ptr_nonnull(len = calloc(N, sizeof(*len)));
+	for (i = 0; i < N; i++) {
+		if (i == N / 3)
+			m.noarena = 0;		/* the arena from here on */
+		len[i] = i % 16 == 0 ? 1 + i % 2000 : 1 + i % 512;
+		ck_assert_ptr_nonnull(p[i] = rules_mem_alloc(&m, NULL, 5,
+		    len[i]));
+		memset(p[i], (int)(i & 0xff), len[i]);
+	}
+	ck_assert_uint_gt(rules_mem_held(&m), 8 * 1024 * 1024);
+	ck_assert_uint_lt(rules_mem_held(&m), 16 * 1024 * 1024);
+	for (i = 0; i < N; i += 3) {		/* grow, shrink, same class */
+		n = i % 2 ? len[i] / 2 + 1 : len[i] * 2 + 7;
+		ck_assert_ptr_nonnull(p[i] = rules_mem_alloc(&m, p[i],
+		    len[i], n));
+		ck_assert(filled(p[i], n < len[i] ? n : len[i], i & 0xff));
+		if (n > len[i])
+			memset(p[i] + len[i], (int)(i & 0xff), n - len[i]);
+		len[i] = n;
+	}
+	for (i = 0; i < N; i++) {
+		ck_assert(filled(p[i], len[i], i & 0xff));
+		ck_assert_ptr_null(rules_mem_alloc(&m, p[i], len[i], 0));
+	}
+	ck_assert_uint_eq(m.used, 0);
+	ck_assert_uint_le(rules_mem_held(&m), 256 * 1024);
+	/* Pages given back work again (zero-filled, re-carved). */
+	for (i = 0; i < N; i++) {
+		ck_assert_ptr_nonnull(p[i] = rules_mem_alloc(&m, NULL, 0, 48));
+		memset(p[i], 0x5a, 48);
+	}
+	for (i = 0; i < N; i++)
+		ck_assert_ptr_null(rules_mem_alloc(&m, p[i], 48, 0));
+	ck_assert_uint_eq(m.used, 0);
+	ck_assert_uint_le(rules_mem_held(&m), 256 * 1024);
+	rules_mem_release(&m);
+	free(p);
+	free(len);
 }
 END_TEST
 
@@ -529,6 +596,7 @@ rules_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, mem_boundary);
+	tcase_add_test(tc, mem_arena);
 	tcase_add_test(tc, good_result);
 	tcase_add_loop_test(tc, sandbox_forbidden, 0,
 	    sizeof(forbidden) / sizeof(forbidden[0]));
