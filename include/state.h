@@ -29,7 +29,7 @@ struct state {
 	struct app_schema	*schema;
 	struct app_schema	*decision_schema;	/* decision-request */
 	struct app_schema	*request_schema;	/* caseworker requests */
-	struct rules		*rules;		/* the event loop's */
+	struct rules		*rules;		/* the event loop's; also wrules[0] */
 	struct rules		**wrules;	/* one per worker (pool.h) */
 	int			 nworkers;	/* conf->workers */
 	struct dec_policy	 policy;	/* due times */
