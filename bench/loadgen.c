@@ -268,6 +268,7 @@ static void	conn_free(struct conn *);
 static int	conn_open(int has_req, uint64_t sched);
 static void	dispatch(void);
 static void	closed_next(struct conn *);
+static void	refill(int);
 
 static uint64_t
 now_ns(void)
@@ -663,11 +664,7 @@ conn_ready(struct conn *c)
 	}
 	if (G.newconn || c->close_after) {
 		conn_free(c);
-		if (G.mode == M_CLOSED)
-			closed_next(NULL);
-		else
-			dispatch();
-		maybe_finish();
+		refill(0);
 		return;
 	}
 	bufferevent_set_timeouts(c->bev, NULL, NULL);
@@ -869,11 +866,7 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 			/* the server closed a kept-alive connection
 			 * between requests: not an error, reconnect */
 			conn_free(c);
-			if (G.mode == M_CLOSED)
-				closed_next(NULL);
-			else
-				dispatch();
-			maybe_finish();
+			refill(0);
 			return;
 		} else {
 			note_err("connection closed by the server");
