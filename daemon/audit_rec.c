@@ -485,9 +485,8 @@ audit_get_raw(const struct audit_record *r, const char *key,
 	return -1;
 }
 
-/* The value of an ASCII hex digit of either case, -1 for other bytes. */
-static int
-rec_hexval(unsigned char c)
+int
+audit_hexval(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -518,8 +517,8 @@ rec_decode(const char *v, size_t n, char *out, size_t outlen)
 		for (i = j = 0; i < len; i++, j++) {
 			c = s[i];
 			if (c == '%' && i + 2 < len &&
-			    (hi = rec_hexval(s[i + 1])) != -1 &&
-			    (lo = rec_hexval(s[i + 2])) != -1) {
+			    (hi = audit_hexval(s[i + 1])) != -1 &&
+			    (lo = audit_hexval(s[i + 2])) != -1) {
 				c = hi << 4 | lo;
 				i += 2;
 			}

@@ -103,18 +103,6 @@ view_app(struct view *v, const char *id)
 	return map_get(&v->apps, id);
 }
 
-static int
-view_hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A pseudonym's 32 hex digits (lowercase, as audit_pseudonym writes
  * them) as its 16 bytes; -1 for anything else. */
 static int
@@ -124,9 +112,9 @@ view_pseudo_bin(const char *hex, unsigned char bin[16])
 
 	for (i = 0; i < 16; i++) {
 		if ((hex[2 * i] >= 'A' && hex[2 * i] <= 'F') ||
-		    (hi = view_hexval((unsigned char)hex[2 * i])) < 0 ||
+		    (hi = audit_hexval((unsigned char)hex[2 * i])) < 0 ||
 		    (hex[2 * i + 1] >= 'A' && hex[2 * i + 1] <= 'F') ||
-		    (lo = view_hexval((unsigned char)hex[2 * i + 1])) < 0)
+		    (lo = audit_hexval((unsigned char)hex[2 * i + 1])) < 0)
 			return -1;
 		bin[i] = (unsigned char)(hi << 4 | lo);
 	}
@@ -590,8 +578,8 @@ view_sha_bin(const char *sha, unsigned char bin[32])
 	int		i, hi, lo;
 
 	for (i = 0; i < 32; i++) {
-		hi = view_hexval((unsigned char)sha[2 * i]);
-		lo = view_hexval((unsigned char)sha[2 * i + 1]);
+		hi = audit_hexval((unsigned char)sha[2 * i]);
+		lo = audit_hexval((unsigned char)sha[2 * i + 1]);
 		if (hi >= 0 && lo >= 0) {
 			bin[i] = (unsigned char)(hi << 4 | lo);
 			continue;

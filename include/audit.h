@@ -91,6 +91,8 @@ int	audit_get_b64(const struct audit_record *, const char *key,
 void	audit_time(char out[AUDIT_TIME_LEN + 1]);
 void	audit_time_of(int64_t epoch, char out[32]);	/* RFC 3339, s */
 void	audit_hex(const unsigned char *bin, size_t n, char *out);
+/* The value of an ASCII hex digit of either case, -1 for other bytes. */
+int	audit_hexval(unsigned char c);
 /* The actor field for a role and certificate CN (CN encoded). */
 void	audit_actor(char *out, size_t outlen, const char *role,
 	    const char *cn);
