@@ -20,3 +20,25 @@ idle_open() {
 	done
 	sleep 1
 }
+
+# bench_conf FILE DIR [LINE...]: a bistandd.conf for a daemon on a free
+# port of 127.0.0.1, with the certificates of DIR/tls (tests/mkcerts.sh),
+# its state in DIR/state, this tree's schemas, rules and examples, and
+# then each LINE (max_connections, timeout, ...).
+bench_conf() {
+	_f=$1 _d=$2
+	shift 2
+	cat > "$_f" <<CONF
+listen			127.0.0.1:0
+tls_certificate		$_d/tls/server.crt
+tls_key			$_d/tls/server.key
+tls_client_ca		$_d/tls/ca.crt
+state_dir		$_d/state
+schema_dir		$PWD/etc
+rules_dir		$PWD/rules
+examples_dir		$PWD/etc/examples
+CONF
+	for _l in "$@"; do
+		printf '%s\n' "$_l" >> "$_f"
+	done
+}

@@ -96,19 +96,10 @@ mkdir -p "$D/state"
 # max_connections above idle + load; timeout long enough that the idle
 # connections outlive the RSS reading (the daemon's timeout also covers
 # idle keep-alive connections)
-cat > "$D/bistandd.conf" <<CONF
-listen			127.0.0.1:0
-tls_certificate		$D/tls/server.crt
-tls_key			$D/tls/server.key
-tls_client_ca		$D/tls/ca.crt
-state_dir		$D/state
-schema_dir		$PWD/etc
-rules_dir		$PWD/rules
-examples_dir		$PWD/etc/examples
-max_connections		$((IDLE + CONNS + 64))
-timeout			300
-shutdown_timeout	2
-CONF
+bench_conf "$D/bistandd.conf" "$D" \
+    "max_connections		$((IDLE + CONNS + 64))" \
+    "timeout			300" \
+    "shutdown_timeout	2"
 "$BISTAND" -d -f "$D/bistandd.conf" 2>"$D/bistandd.log" &
 pid=$!
 i=0

@@ -15,18 +15,7 @@ pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$D"' EXIT
 sh tests/mkcerts.sh "$D/tls" >/dev/null
 "$B/bench_queue" -n "$N" -d "$D/state"
-cat > "$D/conf" <<CONF
-listen 127.0.0.1:0
-tls_certificate $D/tls/server.crt
-tls_key $D/tls/server.key
-tls_client_ca $D/tls/ca.crt
-state_dir $D/state
-schema_dir $PWD/etc
-rules_dir $PWD/rules
-examples_dir $PWD/etc/examples
-max_connections 1200
-timeout 300
-CONF
+bench_conf "$D/conf" "$D" "max_connections 1200" "timeout 300"
 t0=$(date +%s.%N)
 "${BISTAND:-build/bistandd}" -d -f "$D/conf" 2>"$D/log" &
 pid=$!
