@@ -246,6 +246,10 @@ int	audit_writer_start(struct event_base *, const struct audit_writer_conf *,
 void	audit_writer_submit(struct audit_writer *, struct audit_job *);
 /* 0 while writes fail (answer 503); 1 when durable writes work. */
 int	audit_writer_ok(struct audit_writer *);
+/* The trail's bytes that are durable: a reader must not show what lies
+ * past them (a batch being written, which a crash could still cut).
+ * Any thread. */
+off_t	audit_writer_durable(struct audit_writer *);
 /* Write what is queued, a final checkpoint, stop the thread, free. */
 void	audit_writer_stop(struct audit_writer *);
 /* Make j a job of one record; the payload is taken over. */

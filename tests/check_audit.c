@@ -2101,9 +2101,12 @@ START_TEST(writer_group_commit)
 			tjob_app(&jobs[i], (int)i, i < 150 ? "2026-11" :
 			    "2026-12", 50 + (i * 37) % 700);
 	}
+	ck_assert_int_eq(audit_writer_durable(w), file_size(trail));
 	for (i = 0; i < N; i++)
 		audit_writer_submit(w, &jobs[i].job);
 	drive(N, 20);
+	/* Readers see exactly what is durable: all of it, now. */
+	ck_assert_int_eq(audit_writer_durable(w), file_size(trail));
 	audit_writer_stop(w);
 
 	ck_assert_ptr_nonnull(file = slurp(trail, &flen));
@@ -2399,6 +2402,222 @@ START_TEST(writer_cuts_torn_tail)
 	free(file);
 	free(kept);
 	free(torn);
+}
+END_TEST
+
+/* The offset of job t's document entry in its segment. */
+static long long
+doc_offset(const char *file, const struct tjob *t)
+{
+	struct audit_record	 r;
+	char			 why[128], ref[64];
+
+	ck_assert_int_eq(audit_parse(file + t->job.rec[0].offset,
+	    t->job.rec[0].len, &r, why, sizeof(why)), 0);
+	ck_assert_int_eq(audit_get(&r, "doc", ref, sizeof(ref)), 0);
+	return strtoll(strchr(ref, ':') + 1, NULL, 10);
+}
+
+/*
+ * A batch's documents and records are made durable at once, so a crash
+ * can leave the last batch's records on disk without (all of) their
+ * documents. Start-up cuts the trail before the first record whose
+ * document is not there whole and keeps the bytes, as for a torn line.
+ * Six applications in one batch; then, as a crash would leave the
+ * segment: [0] a document's bytes zero (its page never written), [1]
+ * the segment ends inside the last document, [2] the segment ends where
+ * the third document begins.
+ */
+static const struct {
+	int	victim;		/* first job whose document is lost */
+	int	how;
+} doc_losses[] = { { 3, 0 }, { 5, 1 }, { 2, 2 } };
+
+START_TEST(writer_cuts_records_without_document)
+{
+	enum { N = 6 };
+	struct audit_writer	*w;
+	struct audit_scan	 s;
+	struct audit_record	 r;
+	struct tjob		 jobs[N];
+	char			*file, *file2, *kept, *torn, *doc, why[128];
+	char			 seg[512], err[512], zeros[64];
+	size_t			 flen, flen2, klen, dlen, i;
+	int			 v = doc_losses[_i].victim, fd;
+	long long		 off;
+	off_t			 cut;
+	uint64_t		 cut_seq;
+
+	w = wstart(0, 0, NULL, NULL, NULL);
+	for (i = 0; i < N; i++)
+		tjob_app(&jobs[i], (int)i, "2026-11", 300);
+	for (i = 0; i < N; i++)
+		audit_writer_submit(w, &jobs[i].job);
+	drive(N, 10);
+	audit_writer_stop(w);
+	ck_assert_ptr_nonnull(file = slurp(trail, &flen));
+	cut = jobs[v].job.rec[0].offset;
+	cut_seq = jobs[v].job.rec[0].seq;
+	off = doc_offset(file, &jobs[v]);
+	snprintf(seg, sizeof(seg), "%s/documents/2026-11.seg", dir);
+	ck_assert_int_ge(fd = open(seg, O_RDWR), 0);
+	memset(zeros, 0, sizeof(zeros));
+	switch (doc_losses[_i].how) {
+	case 0:
+		ck_assert_int_eq(pwrite(fd, zeros, sizeof(zeros), off + 120),
+		    (ssize_t)sizeof(zeros));
+		break;
+	case 1:
+		ck_assert_int_eq(ftruncate(fd, off + 100), 0);
+		break;
+	default:
+		ck_assert_int_eq(ftruncate(fd, off), 0);
+		break;
+	}
+	close(fd);
+
+	w = wstart(0, 0, NULL, NULL, &s);
+	ck_assert_int_eq(s.torn, 0);
+	ck_assert_int_eq(s.end, cut);
+	ck_assert_uint_eq(s.last_seq, cut_seq - 1);
+	/* The cut bytes are kept, exactly: the lost record and every one
+	 * after it (the rest of the batch and the final checkpoint). */
+	ck_assert_ptr_nonnull(torn = find_torn());
+	ck_assert_ptr_nonnull(kept = slurp(torn, &klen));
+	ck_assert_uint_eq(klen, flen - (size_t)cut);
+	ck_assert_int_eq(memcmp(kept, file + cut, klen), 0);
+	audit_writer_stop(w);
+	/* The chain goes on from the last record kept: an opened record
+	 * takes the cut one's SEQ. */
+	expect_scan_ok(keys, 0, &s);
+	ck_assert_ptr_nonnull(file2 = slurp(trail, &flen2));
+	ck_assert_int_eq(memcmp(file2, file, (size_t)cut), 0);
+	ck_assert_int_eq(audit_parse(file2 + cut, (size_t)(strchr(file2 + cut,
+	    '\n') - (file2 + cut) + 1), &r, why, sizeof(why)), 0);
+	ck_assert_uint_eq(r.seq, cut_seq);
+	ck_assert_int_eq(audit_is(&r, "opened"), 1);
+	/* The documents of the records kept are all there. */
+	for (i = 0; i < (size_t)v; i++) {
+		ck_assert_int_eq(audit_parse(file + jobs[i].job.rec[0].offset,
+		    jobs[i].job.rec[0].len, &r, why, sizeof(why)), 0);
+		if (audit_read_document(dir, &r, &doc, &dlen, err,
+		    sizeof(err)) != 0)
+			ck_abort_msg("job %zu: %s", i, err);
+		ck_assert_uint_eq(dlen, 300);
+		ck_assert_int_eq(memcmp(doc, jobs[i].doc, dlen), 0);
+		free(doc);
+	}
+	for (i = 0; i < N; i++)
+		tjob_free(&jobs[i]);
+	free(file);
+	free(file2);
+	free(kept);
+	free(torn);
+}
+END_TEST
+
+/* What start-up must not cut: a segment that is not there at all
+ * (retention removed it, or a person did: not a crash) [0], and a lost
+ * document older than the last batch can be [1] — then the record is
+ * not the crash's, and reading the document will say what is wrong. */
+START_TEST(writer_keeps_records_beyond_crash)
+{
+	enum { N = 2100 };
+	struct audit_writer	*w;
+	struct audit_scan	 s, s2;
+	struct tjob		*jobs = calloc(N + 1, sizeof(*jobs));
+	char			*file, seg[512], zeros[64];
+	size_t			 flen, n = _i == 0 ? 3 : N + 1, i;
+	int			 fd;
+
+	w = wstart(0, 0, NULL, NULL, NULL);
+	tjob_app(&jobs[0], 0, "2026-11", 300);
+	for (i = 1; i < n; i++)
+		tjob_one(&jobs[i], (int)i);
+	for (i = 0; i < n; i++)
+		audit_writer_submit(w, &jobs[i].job);
+	drive((int)n, 30);
+	audit_writer_stop(w);
+	expect_scan_ok(keys, 0, &s);
+	ck_assert_ptr_nonnull(file = slurp(trail, &flen));
+	snprintf(seg, sizeof(seg), "%s/documents/2026-11.seg", dir);
+	if (_i == 0)
+		ck_assert_int_eq(unlink(seg), 0);
+	else {
+		/* The received record is more than a batch's records back. */
+		ck_assert_uint_gt(s.last_seq - jobs[0].job.rec[0].seq,
+		    512 * AUDIT_JOB_RECS + 1);
+		memset(zeros, 0, sizeof(zeros));
+		ck_assert_int_ge(fd = open(seg, O_RDWR), 0);
+		ck_assert_int_eq(pwrite(fd, zeros, sizeof(zeros),
+		    doc_offset(file, &jobs[0]) + 120), (ssize_t)sizeof(zeros));
+		close(fd);
+	}
+	w = wstart(0, 0, NULL, NULL, &s2);
+	ck_assert_ptr_null(find_torn());
+	ck_assert_int_eq(s2.end, (off_t)flen);
+	ck_assert_uint_eq(s2.last_seq, s.last_seq);
+	audit_writer_stop(w);
+	for (i = 0; i < n; i++)
+		tjob_free(&jobs[i]);
+	free(jobs);
+	free(file);
+}
+END_TEST
+
+/* Checkpoints (one per batch with checkpoint_records 1) split the trail
+ * into batches: count the jobs of each. */
+struct batches {
+	size_t	 jobs;		/* in the current batch */
+	size_t	 most;
+	size_t	 n;
+};
+
+static int
+batch_visit(const struct audit_record *r, void *arg)
+{
+	struct batches *b = arg;
+
+	if (audit_is(r, "checkpoint")) {
+		if (b->jobs > b->most)
+			b->most = b->jobs;
+		b->jobs = 0;
+		b->n++;
+	} else if (!audit_is(r, "opened"))
+		b->jobs++;
+	return 0;
+}
+
+/* 1 500 jobs queued at once go in batches of at most 512 (what
+ * start-up's check after a crash relies on), and in order. */
+START_TEST(writer_batch_bound)
+{
+	enum { N = 1500 };
+	struct audit_writer	*w;
+	struct audit_scan	 s;
+	struct batches		 b;
+	struct tjob		*jobs = calloc(N, sizeof(*jobs));
+	size_t			 i;
+
+	w = wstart(1, 3600, NULL, NULL, NULL);
+	for (i = 0; i < N; i++)
+		tjob_one(&jobs[i], (int)i);
+	for (i = 0; i < N; i++)
+		audit_writer_submit(w, &jobs[i].job);
+	drive(N, 30);
+	audit_writer_stop(w);
+	memset(&b, 0, sizeof(b));
+	ck_assert_int_eq(audit_scan_file(trail, keys, 0, batch_visit, &b,
+	    &s), 0);
+	ck_assert_uint_eq(b.jobs, 0);
+	ck_assert_uint_le(b.most, 512);
+	ck_assert_uint_ge(b.n, 1 + (N + 511) / 512);
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(jobs[i].order, (int)i);
+		ck_assert_int_eq(jobs[i].job.ok, 1);
+		tjob_free(&jobs[i]);
+	}
+	free(jobs);
 }
 END_TEST
 
@@ -2996,6 +3215,10 @@ audit_suite(void)
 	tcase_add_test(tc, writer_restart);
 	tcase_add_loop_test(tc, writer_cuts_torn_tail, 0,
 	    sizeof(cut_tails) / sizeof(cut_tails[0]));
+	tcase_add_loop_test(tc, writer_cuts_records_without_document, 0,
+	    sizeof(doc_losses) / sizeof(doc_losses[0]));
+	tcase_add_loop_test(tc, writer_keeps_records_beyond_crash, 0, 2);
+	tcase_add_test(tc, writer_batch_bound);
 	tcase_add_test(tc, writer_refuses_damage);
 	tcase_add_test(tc, writer_write_failure);
 	suite_add_tcase(s, tc);
