@@ -32,8 +32,6 @@ struct audit_collect {
 	size_t			 n, limit;
 	uint64_t		 last;
 	int			 more;
-	off_t			 durable;	/* bytes of the trail to read */
-	int			 at_end;
 };
 
 static int
@@ -41,12 +39,6 @@ api_audit_visit(const struct audit_record *r, void *arg)
 {
 	struct audit_collect *c = arg;
 
-	/* Past the durable end: a batch being written, not yet a record
-	 * anybody may rely on (a crash could still cut it). */
-	if (r->offset + (off_t)r->len > c->durable) {
-		c->at_end = 1;
-		return 1;
-	}
 	if (!audit_match(r, c->q))
 		return 0;
 	if (c->n == c->limit) {
@@ -123,11 +115,11 @@ api_audit_get(struct hreq *h)
 		goto out;
 	}
 	c.q = &q;
-	c.durable = audit_writer_durable(h->core->writer);
 	snprintf(path, sizeof(path), "%s/" AUDIT_TRAIL, h->core->state_dir);
-	/* A record being appended right now is a "torn" tail to us. */
-	if (audit_scan_file(path, NULL, 1, api_audit_visit, &c, &s) == -1 &&
-	    !c.more && !c.at_end) {
+	/* Only what is durable: past it a batch is being written, not yet
+	 * anything to rely on (a crash could still cut it). */
+	if (audit_scan_file_upto(path, audit_writer_durable(h->core->writer),
+	    NULL, 0, api_audit_visit, &c, &s) == -1 && !c.more) {
 		errdoc_set(&e, 500, ERR_INTERNAL, "the trail cannot be read: "
 		    "%s", s.error);
 		http_reply_error(h, &e);

@@ -417,6 +417,14 @@ int
 audit_scan_file(const char *path, const struct audit_keys *k,
     int allow_torn, audit_visit visit, void *arg, struct audit_scan *s)
 {
+	return audit_scan_file_upto(path, -1, k, allow_torn, visit, arg, s);
+}
+
+int
+audit_scan_file_upto(const char *path, off_t limit,
+    const struct audit_keys *k, int allow_torn, audit_visit visit,
+    void *arg, struct audit_scan *s)
+{
 	struct audit_record	 r;
 	struct scan_pipe	*pipe = NULL;
 	struct stat		 sb;
@@ -444,6 +452,11 @@ audit_scan_file(const char *path, const struct audit_keys *k,
 		    strerror(errno));
 		goto out;
 	}
+	/* Only the first limit bytes are mapped: the writer may truncate
+	 * what lies past them (undoing a batch), which would fault a
+	 * reader that had them mapped. */
+	if (limit >= 0 && sb.st_size > limit)
+		sb.st_size = limit;
 	if (sb.st_size == 0) {
 		rc = 0;
 		goto out;

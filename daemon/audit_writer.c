@@ -14,7 +14,8 @@
  * row, 0.8 ms at once, one CPU busy). At once, a crash can leave the
  * last batch's records on disk without their documents; start-up
  * finds those (writer_check_docs) and cuts them, as it cuts a torn
- * line: none of them was acknowledged.
+ * line — only when the loss has the shape a crash gives it, since
+ * other damage may hit records that were acknowledged.
  *
  * On any write error the batch is undone (files truncated back to the
  * last durable size, chain state restored), every queued job fails
@@ -672,6 +673,28 @@ writer_cut_torn(const char *path, const struct audit_scan *s, char *err,
 	return 0;
 }
 
+/* pread(2) all n bytes at off: 0; 1 when the file ends first; -1 with
+ * errno. */
+static int
+writer_pread(int fd, char *p, size_t n, off_t off)
+{
+	ssize_t r;
+
+	while (n > 0) {
+		if ((r = pread(fd, p, n, off)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			return 1;
+		p += r;
+		n -= (size_t)r;
+		off += r;
+	}
+	return 0;
+}
+
 /*
  * Read the complete lines of the trail's tail that hold its last
  * nlines records (fewer when the trail is shorter) into *buf: *off is
@@ -685,17 +708,20 @@ writer_read_tail(int fd, off_t size, size_t nlines, char **buf,
 	off_t	 chunk = 256 * 1024, start;
 	size_t	 n, lines;
 	char	*p, *q, *b = NULL, *nb;
+	int	 rc = -1;
 
 	for (;;) {
 		start = size > chunk ? size - chunk : 0;
 		n = (size_t)(size - start);
 		if ((nb = realloc(b, n + 1)) == NULL)
-			goto err;
+			goto out;
 		b = nb;
-		if (pread(fd, b, n, start) != (ssize_t)n) {
-			if (errno == 0)
-				errno = EIO;
-			goto err;
+		switch (writer_pread(fd, b, n, start)) {
+		case -1:
+			goto out;
+		case 1:
+			errno = EIO;	/* shorter than fstat said */
+			goto out;
 		}
 		/* Cut the torn line (if any) off the end, a partial one off
 		 * the start. */
@@ -710,120 +736,219 @@ writer_read_tail(int fd, off_t size, size_t nlines, char **buf,
 		}
 		for (lines = 0, q = p; q < b + n; lines++)
 			q = (char *)memchr(q, '\n', (size_t)(b + n - q)) + 1;
-		if (start == 0 || lines >= nlines) {
-			/* Only the last nlines lines matter. */
-			while (lines > nlines) {
-				p = (char *)memchr(p, '\n',
-				    (size_t)(b + n - p)) + 1;
-				lines--;
-			}
-			memmove(b, p, (size_t)(b + n - p));
-			*len = (size_t)(b + n - p);
-			*off = start + (p - b);
-			*buf = b;
-			return 0;
-		}
+		if (start == 0 || lines >= nlines)
+			break;
 		chunk *= 4;
 	}
- err:
+	/* Only the last nlines lines matter. */
+	for (; lines > nlines; lines--)
+		p = (char *)memchr(p, '\n', (size_t)(b + n - p)) + 1;
+	memmove(b, p, (size_t)(b + n - p));
+	*len = (size_t)(b + n - p);
+	*off = start + (p - b);
+	*buf = b;
+	b = NULL;
+	rc = 0;
+ out:
 	free(b);
-	return -1;
+	return rc;
+}
+
+/* What became of a document a record names. */
+enum { DOC_WHOLE, DOC_LOST, DOC_ERROR };
+
+/*
+ * Is the entry a record names in the open segment fd (of size bytes)
+ * there whole? DOC_LOST when it is not, the way an unfinished write
+ * leaves it: past the end, cut short, or other bytes than the record's
+ * SHA-256 (zeros, or stale blocks of a file system without a journal).
+ * DOC_ERROR (with why) when it cannot be read at all.
+ */
+static int
+writer_doc_state(int fd, off_t size, const struct audit_record *r,
+    char *why, size_t whylen)
+{
+	char			 ref[64], sha[AUDIT_HEX], want[160], hdr[160];
+	char			*body = NULL, *colon;
+	unsigned char		 md[32];
+	uint64_t		 dsize;
+	long long		 off;
+	size_t			 hn;
+	int			 rd, st = DOC_ERROR;
+
+	if (audit_get(r, "doc", ref, sizeof(ref)) == -1 ||
+	    audit_get(r, "sha256", sha, sizeof(sha)) == -1 ||
+	    audit_get_u64(r, "size", &dsize) == -1 ||
+	    (colon = strchr(ref, ':')) == NULL) {
+		snprintf(why, whylen, "record %llu names its document "
+		    "badly", (unsigned long long)r->seq);
+		goto out;
+	}
+	off = strtoll(colon + 1, NULL, 10);
+	hn = (size_t)snprintf(want, sizeof(want), "%s %llu\n", sha,
+	    (unsigned long long)dsize);
+	st = DOC_LOST;
+	if (off < 0 || off + (off_t)hn + (off_t)dsize + 1 > size)
+		goto out;
+	if ((body = malloc(dsize + 1)) == NULL) {
+		st = DOC_ERROR;
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	if ((rd = writer_pread(fd, hdr, hn, off)) == 0)
+		rd = writer_pread(fd, body, dsize + 1, off + (off_t)hn);
+	if (rd == 1)
+		goto out;
+	if (rd == -1) {
+		st = DOC_ERROR;
+		snprintf(why, whylen, "reading record %llu's document: %s",
+		    (unsigned long long)r->seq, strerror(errno));
+		goto out;
+	}
+	if (memcmp(hdr, want, hn) != 0 || body[dsize] != '\n')
+		goto out;
+	audit_sha256(body, dsize, md);
+	audit_hex(md, 32, want);
+	if (strcmp(want, sha) == 0)
+		st = DOC_WHOLE;
+ out:
+	free(body);
+	return st;
 }
 
 /*
  * After a crash, cut the records of the last batch whose documents did
  * not reach the disk. The segment and the trail of a batch are made
  * durable at once (writer_sync), and the next batch starts only when
- * both are: so a missing document is one of the last batch's, in the
- * newest segment, named by one of the trail's last WRITER_BATCH_RECORDS
- * records — none of which was acknowledged. Those documents are read
- * and checked against their records; the trail is cut before the first
- * record whose document is not there whole, its bytes kept beside the
- * trail as for a torn tail. A segment that is not there at all is not a
- * crash's doing (retention, or a person): that is left alone.
+ * both are: a document a crash lost is one of the last batch's, at the
+ * end of the newest segment, named by one of the trail's last
+ * WRITER_BATCH_RECORDS records, and nothing in that batch was answered.
+ *
+ * But a document can also be damaged otherwise, and then its record
+ * may well have been acknowledged: cut only what has the crash's shape,
+ * else leave the trail alone (reading the document will report it).
+ * The shape: the records of the window chain up (SEQ and PREV, so an
+ * edited record is left for the scan to refuse); the missing documents
+ * are the newest segment's last ones — every document named after the
+ * first missing one is missing too — and they are at most a batch's.
+ * Then the trail is cut before the first of them, the bytes kept beside
+ * it as for a torn tail. A segment that is not there at all is not a
+ * crash's doing (retention, or a person): that cuts nothing. A document
+ * that cannot be read at all stops the start.
  */
 static int
 writer_check_docs(const char *state, const char *path, char *err,
     size_t errlen)
 {
-	struct audit_record	 r;
+	struct audit_record	*r = NULL, *nr;
 	struct stat		 sb;
-	char			*buf = NULL, *p, *nl, *doc, why[128];
-	char			 newest[64], ref[64], segpath[4300], keep[4400];
-	char			 derr[512];
-	size_t			 len, dlen;
-	off_t			 off, cut = -1, size;
-	uint64_t		 cut_seq = 0, last_seq = 0, ncut = 0;
-	int			 fd, rc = -1;
+	char			*buf = NULL, *p, *nl, why[256], hex[AUDIT_HEX];
+	char			 ref[64], newest[64], segpath[4300], keep[4400];
+	size_t			 len, nrec = 0, cap = 0, i, first = 0, nlost = 0;
+	off_t			 off, size, cut;
+	int			 fd = -1, sfd = -1, st, rc = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return errno == ENOENT ? 0 : -1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		if (errno == ENOENT)
+			rc = 0;
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
 	if (fstat(fd, &sb) == -1 || writer_read_tail(fd, sb.st_size,
 	    WRITER_BATCH_RECORDS, &buf, &len, &off) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
+		goto out;
 	}
-	close(fd);
 	size = sb.st_size;
+	for (p = buf; p < buf + len; p = nl + 1) {
+		nl = memchr(p, '\n', (size_t)(buf + len - p));
+		if (nrec == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((nr = reallocarray(r, cap, sizeof(*r))) == NULL) {
+				snprintf(err, errlen, "out of memory");
+				goto out;
+			}
+			r = nr;
+		}
+		if (audit_parse(p, (size_t)(nl - p + 1), &r[nrec], why,
+		    sizeof(why)) == -1)
+			goto leave;	/* the scan will say what is wrong */
+		if (nrec > 0) {
+			audit_hex(r[nrec - 1].hash, 32, hex);
+			if (r[nrec].seq != r[nrec - 1].seq + 1 ||
+			    memcmp(r[nrec].prev, hex, 64) != 0)
+				goto leave;	/* likewise */
+		}
+		nrec++;
+	}
 
 	/* The newest segment: the last one named. */
 	newest[0] = '\0';
-	for (p = buf; p < buf + len; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(buf + len - p));
-		if (audit_parse(p, (size_t)(nl - p + 1), &r, why,
-		    sizeof(why)) == 0 &&
-		    audit_get(&r, "doc", ref, sizeof(ref)) == 0 &&
-		    strchr(ref, ':') != NULL)
-			snprintf(newest, sizeof(newest), "%.*s",
-			    (int)(strchr(ref, ':') - ref), ref);
-	}
+	for (i = 0; i < nrec; i++)
+		if (audit_get(&r[i], "doc", ref, sizeof(ref)) == 0 &&
+		    (p = strchr(ref, ':')) != NULL && p - ref < 60)
+			snprintf(newest, sizeof(newest), "%.*s", (int)(p - ref),
+			    ref);
 	snprintf(segpath, sizeof(segpath), "%s/documents/%s", state, newest);
-	if (newest[0] == '\0' || strchr(newest, '/') != NULL ||
-	    stat(segpath, &sb) == -1) {
-		rc = 0;
+	if (newest[0] == '\0' || strchr(newest, '/') != NULL)
+		goto leave;
+	if ((sfd = open(segpath, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(sfd, &sb) == -1) {
+		if (errno == ENOENT)
+			goto leave;
+		snprintf(err, errlen, "%s: %s", segpath, strerror(errno));
 		goto out;
 	}
-	for (p = buf; p < buf + len; p = nl + 1) {
-		nl = memchr(p, '\n', (size_t)(buf + len - p));
-		if (audit_parse(p, (size_t)(nl - p + 1), &r, why,
-		    sizeof(why)) == -1)
-			continue;	/* the scan will say what is wrong */
-		last_seq = r.seq;
-		if (cut != -1) {
-			ncut++;
-			continue;
-		}
-		if (audit_get(&r, "doc", ref, sizeof(ref)) == -1 ||
+	for (i = 0; i < nrec; i++) {
+		if (audit_get(&r[i], "doc", ref, sizeof(ref)) == -1 ||
 		    strncmp(ref, newest, strlen(newest)) != 0 ||
 		    ref[strlen(newest)] != ':')
 			continue;
-		if (audit_read_document(state, &r, &doc, &dlen, derr,
-		    sizeof(derr)) == 0) {
-			free(doc);
-			continue;
+		st = writer_doc_state(sfd, sb.st_size, &r[i], why,
+		    sizeof(why));
+		if (st == DOC_ERROR) {
+			snprintf(err, errlen, "%s: %s", segpath, why);
+			goto out;
 		}
-		cut = off + (p - buf);
-		cut_seq = r.seq;
-		ncut = 1;
-		log_warnx("audit: %s", derr);
+		if (st == DOC_LOST && nlost++ == 0)
+			first = i;
+		if (st == DOC_WHOLE && nlost > 0) {
+			log_warnx("audit: the document of record %llu is "
+			    "missing or damaged in %s, but a later one is "
+			    "whole: not what a crash leaves, so nothing is "
+			    "cut", (unsigned long long)r[first].seq, segpath);
+			goto leave;
+		}
 	}
-	if (cut == -1) {
-		rc = 0;
-		goto out;
+	if (nlost == 0)
+		goto leave;
+	if (nlost > WRITER_BATCH_MAX) {
+		log_warnx("audit: the last %zu documents in %s are missing or "
+		    "damaged: more than a batch holds, so not a crash's "
+		    "doing, and nothing is cut", nlost, segpath);
+		goto leave;
 	}
+	cut = off + (off_t)(r[first].line - buf);
 	if (writer_keep_cut(path, cut, size - cut, keep, sizeof(keep)) == -1) {
 		snprintf(err, errlen, "%s: cannot cut records without their "
 		    "document: %s", path, strerror(errno));
 		goto out;
 	}
-	log_warnx("audit: cut %llu record(s) from record %llu to %llu: the "
-	    "document of record %llu did not reach the disk before a crash "
-	    "(nothing in them was acknowledged); the bytes are kept in %s",
-	    (unsigned long long)ncut, (unsigned long long)cut_seq,
-	    (unsigned long long)last_seq, (unsigned long long)cut_seq, keep);
+	log_warnx("audit: cut records %llu to %llu: the last %zu document(s) "
+	    "they name in %s are missing or incomplete, as a crash while a "
+	    "batch was being made durable leaves them (none of the batch "
+	    "was answered); the bytes are kept in %s",
+	    (unsigned long long)r[first].seq,
+	    (unsigned long long)r[nrec - 1].seq, nlost, segpath, keep);
+ leave:
 	rc = 0;
  out:
+	if (sfd != -1)
+		close(sfd);
+	if (fd != -1)
+		close(fd);
+	free(r);
 	free(buf);
 	return rc;
 }
@@ -833,6 +958,13 @@ writer_free(struct audit_writer *w)
 {
 	if (w == NULL)
 		return;
+	if (w->sync_started) {
+		pthread_mutex_lock(&w->sync_mu);
+		w->sync_quit = 1;
+		pthread_cond_broadcast(&w->sync_cv);
+		pthread_mutex_unlock(&w->sync_mu);
+		pthread_join(w->sync_thread, NULL);
+	}
 	if (w->done_ev != NULL)
 		event_free(w->done_ev);
 	if (w->fd != -1)
@@ -841,13 +973,6 @@ writer_free(struct audit_writer *w)
 		close(w->seg_fd);
 	abuf_free(&w->buf);
 	abuf_free(&w->docs);
-	if (w->sync_started) {
-		pthread_mutex_lock(&w->sync_mu);
-		w->sync_quit = 1;
-		pthread_cond_broadcast(&w->sync_cv);
-		pthread_mutex_unlock(&w->sync_mu);
-		pthread_join(w->sync_thread, NULL);
-	}
 	pthread_mutex_destroy(&w->sync_mu);
 	pthread_cond_destroy(&w->sync_cv);
 	pthread_mutex_destroy(&w->mu);
@@ -876,6 +1001,7 @@ audit_writer_start(struct event_base *base, const struct audit_writer_conf *c,
 	pthread_cond_init(&w->cv, NULL);
 	pthread_mutex_init(&w->sync_mu, NULL);
 	pthread_cond_init(&w->sync_cv, NULL);
+	atomic_init(&w->durable, 0);
 	TAILQ_INIT(&w->queue);
 	TAILQ_INIT(&w->done);
 	w->base = base;
@@ -920,6 +1046,13 @@ audit_writer_start(struct event_base *base, const struct audit_writer_conf *c,
 	w->cp_time = writer_mono();
 	atomic_store(&w->ok, 1);
 
+	if (pthread_create(&w->sync_thread, NULL, writer_syncer_main,
+	    w) != 0) {
+		snprintf(err, errlen, "cannot start the syncer thread");
+		goto err;
+	}
+	w->sync_started = 1;
+
 	/* The opened record, synchronously: start-up fails if the trail
 	 * cannot be written at all. */
 	memset(&opened, 0, sizeof(opened));
@@ -944,12 +1077,6 @@ audit_writer_start(struct event_base *base, const struct audit_writer_conf *c,
 		snprintf(err, errlen, "event_new failed");
 		goto err;
 	}
-	if (pthread_create(&w->sync_thread, NULL, writer_syncer_main,
-	    w) != 0) {
-		snprintf(err, errlen, "cannot start the syncer thread");
-		goto err;
-	}
-	w->sync_started = 1;
 	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
 		snprintf(err, errlen, "cannot start the writer thread");
 		goto err;

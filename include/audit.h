@@ -164,6 +164,11 @@ typedef int (*audit_visit)(const struct audit_record *, void *arg);
  */
 int	audit_scan_file(const char *path, const struct audit_keys *,
 	    int allow_torn, audit_visit, void *arg, struct audit_scan *s);
+/* The same over the first limit bytes only (-1: all): a trail being
+ * written, read up to its durable end (audit_writer_durable). */
+int	audit_scan_file_upto(const char *path, off_t limit,
+	    const struct audit_keys *, int allow_torn, audit_visit,
+	    void *arg, struct audit_scan *s);
 /* For tests and benchmarks: the bytes per chunk a trail of at least
  * four chunks is parsed ahead in by a second thread (0: the default,
  * 128 KiB), and whether that thread is used at all (0: never, the scan

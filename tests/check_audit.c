@@ -1748,6 +1748,39 @@ START_TEST(scan_torn_only)
 }
 END_TEST
 
+/* A scan up to a limit (a reader of the durable part of a trail being
+ * written) sees the records before it and nothing of what follows: up
+ * to a record boundary exactly those; into a record, a torn tail. */
+START_TEST(scan_upto)
+{
+	struct trail		 t;
+	struct audit_scan	 s;
+	struct seen		*seen = calloc(1, sizeof(*seen));
+
+	tr_typical(&t);
+	put_file(trail, t.buf.p, t.buf.len, "w");
+	ck_assert_int_eq(audit_scan_file_upto(trail, t.off[4], keys, 0,
+	    seen_visit, seen, &s), 0);
+	ck_assert_uint_eq(s.nrecords, 3);
+	ck_assert_uint_eq(seen->n, 3);
+	ck_assert_int_eq(s.end, t.off[4]);
+	ck_assert_int_eq(audit_scan_file_upto(trail, t.off[4] + 10, keys, 0,
+	    NULL, NULL, &s), -1);
+	ck_assert_int_eq(audit_scan_file_upto(trail, t.off[4] + 10, keys, 1,
+	    NULL, NULL, &s), 0);
+	ck_assert_int_eq(s.end, t.off[4]);
+	ck_assert_int_eq(s.torn, 10);
+	ck_assert_int_eq(audit_scan_file_upto(trail, 0, keys, 0, NULL, NULL,
+	    &s), 0);
+	ck_assert_uint_eq(s.nrecords, 0);
+	ck_assert_int_eq(audit_scan_file_upto(trail, -1, keys, 0, NULL, NULL,
+	    &s), 0);
+	ck_assert_uint_eq(s.nrecords, 5);
+	abuf_free(&t.buf);
+	free(seen);
+}
+END_TEST
+
 START_TEST(scan_line_max)
 {
 	struct audit_scan	 s;
@@ -2420,18 +2453,18 @@ doc_offset(const char *file, const struct tjob *t)
 
 /*
  * A batch's documents and records are made durable at once, so a crash
- * can leave the last batch's records on disk without (all of) their
- * documents. Start-up cuts the trail before the first record whose
- * document is not there whole and keeps the bytes, as for a torn line.
- * Six applications in one batch; then, as a crash would leave the
- * segment: [0] a document's bytes zero (its page never written), [1]
- * the segment ends inside the last document, [2] the segment ends where
- * the third document begins.
+ * can leave the last batch's records on disk without their documents,
+ * the newest segment's last ones. Start-up cuts the trail before the
+ * first record whose document is not there whole and keeps the bytes,
+ * as for a torn line. Six applications; then, as a crash would leave
+ * the segment: [0] the last document's bytes zero in part (a page never
+ * written), [1] the segment ends inside the last document, [2] it ends
+ * where the third document begins.
  */
 static const struct {
 	int	victim;		/* first job whose document is lost */
 	int	how;
-} doc_losses[] = { { 3, 0 }, { 5, 1 }, { 2, 2 } };
+} doc_losses[] = { { 5, 0 }, { 5, 1 }, { 2, 2 } };
 
 START_TEST(writer_cuts_records_without_document)
 {
@@ -2516,10 +2549,12 @@ START_TEST(writer_cuts_records_without_document)
 }
 END_TEST
 
-/* What start-up must not cut: a segment that is not there at all
- * (retention removed it, or a person did: not a crash) [0], and a lost
- * document older than the last batch can be [1] — then the record is
- * not the crash's, and reading the document will say what is wrong. */
+/* What start-up must not cut: [0] a segment that is not there at all
+ * (retention removed it, or a person did: not a crash); [1] a lost
+ * document older than the last batch can be; [2] a lost document that
+ * later whole ones follow — not the shape a crash leaves, so its record
+ * may have been acknowledged. Reading the document will say what is
+ * wrong; the records stay. */
 START_TEST(writer_keeps_records_beyond_crash)
 {
 	enum { N = 2100 };
@@ -2527,13 +2562,17 @@ START_TEST(writer_keeps_records_beyond_crash)
 	struct audit_scan	 s, s2;
 	struct tjob		*jobs = calloc(N + 1, sizeof(*jobs));
 	char			*file, seg[512], zeros[64];
-	size_t			 flen, n = _i == 0 ? 3 : N + 1, i;
+	size_t			 flen, n = _i == 1 ? N + 1 : 3, i;
 	int			 fd;
 
 	w = wstart(0, 0, NULL, NULL, NULL);
 	tjob_app(&jobs[0], 0, "2026-11", 300);
-	for (i = 1; i < n; i++)
-		tjob_one(&jobs[i], (int)i);
+	for (i = 1; i < n; i++) {
+		if (_i == 2)
+			tjob_app(&jobs[i], (int)i, "2026-11", 300);
+		else
+			tjob_one(&jobs[i], (int)i);
+	}
 	for (i = 0; i < n; i++)
 		audit_writer_submit(w, &jobs[i].job);
 	drive((int)n, 30);
@@ -2544,9 +2583,10 @@ START_TEST(writer_keeps_records_beyond_crash)
 	if (_i == 0)
 		ck_assert_int_eq(unlink(seg), 0);
 	else {
-		/* The received record is more than a batch's records back. */
-		ck_assert_uint_gt(s.last_seq - jobs[0].job.rec[0].seq,
-		    512 * AUDIT_JOB_RECS + 1);
+		if (_i == 1)
+			/* More than a batch's records back. */
+			ck_assert_uint_gt(s.last_seq -
+			    jobs[0].job.rec[0].seq, 512 * AUDIT_JOB_RECS + 1);
 		memset(zeros, 0, sizeof(zeros));
 		ck_assert_int_ge(fd = open(seg, O_RDWR), 0);
 		ck_assert_int_eq(pwrite(fd, zeros, sizeof(zeros),
@@ -2561,6 +2601,107 @@ START_TEST(writer_keeps_records_beyond_crash)
 	for (i = 0; i < n; i++)
 		tjob_free(&jobs[i]);
 	free(jobs);
+	free(file);
+}
+END_TEST
+
+/*
+ * The largest loss a crash can leave: a whole batch of 512 jobs of
+ * AUDIT_JOB_RECS records each, its checkpoint after them, every
+ * document lost. All 2 049 records are cut, and not one before them.
+ */
+START_TEST(writer_cuts_whole_batch)
+{
+	enum { N = 600, LOST = 512 };
+	struct audit_writer	*w;
+	struct audit_scan	 s;
+	struct tjob		*jobs = calloc(N, sizeof(*jobs));
+	struct audit_job_rec	*rec;
+	char			*file, *torn, seg[512];
+	size_t			 flen, i, k;
+	uint64_t		 last;
+
+	ck_assert_int_eq(AUDIT_JOB_RECS, 4);
+	w = wstart(100000, 3600, NULL, NULL, NULL);
+	for (i = 0; i < N; i++) {
+		tjob_app(&jobs[i], (int)i, "2026-11", 40);
+		for (k = 2; k < AUDIT_JOB_RECS; k++) {
+			rec = &jobs[i].job.rec[k];
+			rec->type = "refused";
+			audit_actor(rec->actor, sizeof(rec->actor),
+			    "eservice", "Kommun A");
+			abuf_kv(&rec->payload, "status", "400");
+			abuf_kv(&rec->payload, "id", jobs[i].id);
+		}
+		jobs[i].job.nrec = AUDIT_JOB_RECS;
+	}
+	for (i = 0; i < N; i++)
+		audit_writer_submit(w, &jobs[i].job);
+	drive(N, 30);
+	audit_writer_stop(w);
+	expect_scan_ok(keys, 0, &s);
+	last = s.last_seq;
+	ck_assert_ptr_nonnull(file = slurp(trail, &flen));
+	/* From the first lost job's received record to the final
+	 * checkpoint: exactly a batch's records at most. */
+	ck_assert_uint_eq(last - jobs[N - LOST].job.rec[0].seq + 1,
+	    LOST * AUDIT_JOB_RECS + 1);
+	snprintf(seg, sizeof(seg), "%s/documents/2026-11.seg", dir);
+	ck_assert_int_eq(truncate(seg, doc_offset(file,
+	    &jobs[N - LOST])), 0);
+	w = wstart(100000, 3600, NULL, NULL, &s);
+	ck_assert_int_eq(s.end, jobs[N - LOST].job.rec[0].offset);
+	ck_assert_uint_eq(s.last_seq, jobs[N - LOST].job.rec[0].seq - 1);
+	audit_writer_stop(w);
+	ck_assert_ptr_nonnull(torn = find_torn());
+	ck_assert_int_eq(file_size(torn),
+	    (off_t)flen - jobs[N - LOST].job.rec[0].offset);
+	for (i = 0; i < N; i++)
+		tjob_free(&jobs[i]);
+	free(jobs);
+	free(file);
+	free(torn);
+}
+END_TEST
+
+/* An edited record in the last batch's window is not taken for a
+ * crash: nothing is cut, and the scan refuses the trail as before. */
+START_TEST(writer_edit_is_not_cut)
+{
+	enum { N = 6 };
+	struct audit_writer_conf	 c;
+	struct audit_writer		*w = NULL;
+	struct audit_scan		 s;
+	struct tjob			 jobs[N];
+	char				*file, *p, err[1024];
+	size_t				 flen, i;
+
+	w = wstart(0, 0, NULL, NULL, NULL);
+	for (i = 0; i < N; i++)
+		tjob_app(&jobs[i], (int)i, "2026-11", 300);
+	for (i = 0; i < N; i++)
+		audit_writer_submit(w, &jobs[i].job);
+	drive(N, 10);
+	audit_writer_stop(w);
+	ck_assert_ptr_nonnull(file = slurp(trail, &flen));
+	/* One hex digit of the last job's sha256: its document no longer
+	 * matches — the shape of a lost one — but the next record's PREV
+	 * no longer either. */
+	p = memmem(file + jobs[N - 1].job.rec[0].offset,
+	    jobs[N - 1].job.rec[0].len, "sha256=", 7);
+	ck_assert_ptr_nonnull(p);
+	p[7] = p[7] == '0' ? '1' : '0';
+	put_file(trail, file, flen, "w");
+	memset(&c, 0, sizeof(c));
+	c.state_dir = dir;
+	c.ruleset = RULESET;
+	ck_assert_int_eq(audit_writer_start(base, &c, keys, NULL, NULL, &s, &w,
+	    err, sizeof(err)), -1);
+	ck_assert_ptr_nonnull(strstr(err, "PREV"));
+	ck_assert_ptr_null(find_torn());
+	ck_assert_int_eq(file_size(trail), (off_t)flen);
+	for (i = 0; i < N; i++)
+		tjob_free(&jobs[i]);
 	free(file);
 }
 END_TEST
@@ -3194,6 +3335,7 @@ audit_suite(void)
 	    sizeof(torn_tails) / sizeof(torn_tails[0]));
 	tcase_add_test(tc, scan_torn_only);
 	tcase_add_test(tc, scan_line_max);
+	tcase_add_test(tc, scan_upto);
 	suite_add_tcase(s, tc);
 
 	/* Larger trails, and slow under the sanitizers. */
@@ -3217,7 +3359,9 @@ audit_suite(void)
 	    sizeof(cut_tails) / sizeof(cut_tails[0]));
 	tcase_add_loop_test(tc, writer_cuts_records_without_document, 0,
 	    sizeof(doc_losses) / sizeof(doc_losses[0]));
-	tcase_add_loop_test(tc, writer_keeps_records_beyond_crash, 0, 2);
+	tcase_add_loop_test(tc, writer_keeps_records_beyond_crash, 0, 3);
+	tcase_add_test(tc, writer_cuts_whole_batch);
+	tcase_add_test(tc, writer_edit_is_not_cut);
 	tcase_add_test(tc, writer_batch_bound);
 	tcase_add_test(tc, writer_refuses_damage);
 	tcase_add_test(tc, writer_write_failure);
