@@ -6,6 +6,8 @@
  *  - audit_key.c: the Ed25519 checkpoint key and the person pseudonyms;
  *  - audit_log.c: reading a trail end to end with full verification
  *    (start-up recovery, `bistandctl audit verify`, replay);
+ *  - audit_repair.c: start-up repair after a crash (a torn last line,
+ *    records whose documents were lost with the last batch);
  *  - audit_writer.c: the writer thread — group commit with fdatasync,
  *    checkpoints, application documents, failure and self-recovery.
  */
@@ -190,6 +192,21 @@ struct audit_query {
 	uint64_t	 after;		/* SEQ greater than this */
 };
 int	audit_match(const struct audit_record *, const struct audit_query *);
+
+/* --- audit_repair.c ---------------------------------------------- */
+
+/* write(2) all n bytes; 0, or -1 with errno. */
+int	audit_write_all(int fd, const char *p, size_t n);
+/* Keep a torn tail (s->end, s->torn bytes) beside the trail at path,
+ * then cut it off. 0, or -1 with err. */
+int	audit_repair_torn(const char *path, const struct audit_scan *s,
+	    char *err, size_t errlen);
+/* Before the scan: cut the records of the last batch (at most
+ * batch_max jobs) whose documents a crash lost, when the loss has the
+ * shape only a crash gives it. 0 (cut or not), or -1 with err when a
+ * document cannot be read at all. */
+int	audit_repair_docs(const char *state_dir, const char *path,
+	    size_t batch_max, char *err, size_t errlen);
 
 /* --- audit_writer.c ---------------------------------------------- */
 
