@@ -42,13 +42,16 @@ app_copy_utf8(char *dst, size_t size, const char *src)
  * Tree access. The walk goes by namespace and local name, so a foreign
  * element (which the schema refuses anyway) is never mistaken for ours.
  * The name is compared first: it is what tells siblings apart, while
- * the namespace is nearly always ours.
+ * the namespace is nearly always ours. Its first byte is compared
+ * before strcmp is called: the model's ~200 lookups per document mostly
+ * pass over siblings whose names differ there.
  */
 xmlNodePtr
 app_elem(xmlNodePtr n, const char *name)
 {
 	for (; n != NULL; n = n->next)
 		if (n->type == XML_ELEMENT_NODE && n->name != NULL &&
+		    n->name[0] == (xmlChar)name[0] &&
 		    strcmp((const char *)n->name, name) == 0 &&
 		    n->ns != NULL && n->ns->href != NULL &&
 		    strcmp((const char *)n->ns->href, APP_NS) == 0)
