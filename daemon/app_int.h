@@ -8,9 +8,10 @@
  *   app_check.c	the checks the schema cannot express
  *
  * Readers take the node a value lives in (element or attribute) and the
- * value's path for messages, e.g. "household/person[2]/personnummer".
- * They return 0, or -1 with e filled: a 400 positioned at the node
- * (line, element name), or a 500 when memory ran out. A NULL node
+ * value's path for messages, e.g. "household/person[2]/personnummer"
+ * (struct app_path). They return 0, or -1 with e filled: a 400
+ * positioned at the node (line, element name), or a 500 when memory
+ * ran out. A NULL node
  * means app_req() or app_req_attr() already refused the missing
  * element or attribute: -1, e as it is.
  */
@@ -27,6 +28,24 @@
 /* An income or status whose @person names no member, between
  * app_model_build() and app_check(). */
 #define APP_NOBODY	SIZE_MAX
+
+/*
+ * A value's path in messages: pre, then "[i]" when i > 0 (1-based), then
+ * post. It is put together (app_path_str) only when a message is
+ * written: formatting each path up front cost a snprintf per value read,
+ * on every document, for messages that are nearly never needed.
+ */
+struct app_path {
+	const char	*pre;
+	size_t		 i;
+	const char	*post;
+};
+/* The room a path is formatted in; a longer one is cut (none is). */
+#define APP_PATH_MAX	64
+/* A path with no index, and one with the index i. */
+#define APP_PATH(s)	(&(const struct app_path){ (s), 0, "" })
+#define APP_PATH_AT(pre, i, post) \
+	(&(const struct app_path){ (pre), (i), (post) })
 
 /* app_model.c */
 /* Build the model from the validated document's root, then run
@@ -58,24 +77,28 @@ xmlNodePtr	 app_req_attr(xmlNodePtr el, const char *name,
 /* A 400 with code about node n (an attribute counts as its element). */
 void		 app_fail(struct errdoc *e, const char *code, xmlNodePtr n,
 		    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* path as text, in buf; returns buf. */
+const char	*app_path_str(const struct app_path *path,
+		    char buf[APP_PATH_MAX]);
 /* The text with surrounding whitespace removed, into buf. */
-int		 app_value(xmlNodePtr n, const char *path, char *buf,
-		    size_t size, struct errdoc *e);
-int		 app_integer(xmlNodePtr n, const char *path, long long min,
-		    long long max, long long *out, struct errdoc *e);
-int		 app_bool(xmlNodePtr n, const char *path, int *out,
+int		 app_value(xmlNodePtr n, const struct app_path *path,
+		    char *buf, size_t size, struct errdoc *e);
+int		 app_integer(xmlNodePtr n, const struct app_path *path,
+		    long long min, long long max, long long *out,
+		    struct errdoc *e);
+int		 app_bool(xmlNodePtr n, const struct app_path *path, int *out,
 		    struct errdoc *e);
 /* The index of the value in names[0..count-1]. */
-int		 app_enum(xmlNodePtr n, const char *path,
+int		 app_enum(xmlNodePtr n, const struct app_path *path,
 		    const char *const *names, size_t count, int *out,
 		    struct errdoc *e);
 /* YYYY-MM as year * 12 + month - 1. */
-int		 app_month(xmlNodePtr n, const char *path, int *out,
+int		 app_month(xmlNodePtr n, const struct app_path *path, int *out,
 		    struct errdoc *e);
 /* Free text as sent, malloc'ed; *out NULL when n is NULL. */
 int		 app_text(xmlNodePtr n, char **out, struct errdoc *e);
 /* A valid personnummer (ERR_PERSONNUMMER otherwise); d may be NULL. */
-int		 app_pnr(xmlNodePtr n, const char *path, char pnr[13],
-		    struct pnr_date *d, struct errdoc *e);
+int		 app_pnr(xmlNodePtr n, const struct app_path *path,
+		    char pnr[13], struct pnr_date *d, struct errdoc *e);
 
 #endif

@@ -73,7 +73,7 @@ app_calloc(size_t n, size_t size, struct errdoc *e)
 }
 
 static int
-app_read_amount(xmlNodePtr n, const char *path, app_amount *out,
+app_read_amount(xmlNodePtr n, const struct app_path *path, app_amount *out,
     struct errdoc *e)
 {
 	long long	 v;
@@ -90,19 +90,18 @@ app_opt_amount(xmlNodePtr housing, const char *name,
     struct app_opt_amount *o, struct errdoc *e)
 {
 	xmlNodePtr	 n;
-	char		 path[64];
 
 	if ((n = app_child(housing, name)) == NULL)
 		return 0;
-	snprintf(path, sizeof(path), "housing/%s", name);
 	o->present = 1;
-	return app_read_amount(n, path, &o->amount, e);
+	return app_read_amount(n, APP_PATH_AT("housing/", 0, name), &o->amount,
+	    e);
 }
 
 /* An @person: valid, then resolved to a member, or APP_NOBODY. */
 static int
-app_person_ref(const struct application *a, xmlNodePtr n, const char *path,
-    size_t *out, struct errdoc *e)
+app_person_ref(const struct application *a, xmlNodePtr n,
+    const struct app_path *path, size_t *out, struct errdoc *e)
 {
 	char		 pnr[13];
 	size_t		 i;
@@ -123,11 +122,11 @@ app_build_head(xmlNodePtr root, struct application *a, struct errdoc *e)
 	char		 buf[64];
 	int		 month;
 
-	if (app_value(app_req(root, "id", e), "id", a->id, sizeof(a->id),
-	    e) == -1)
+	if (app_value(app_req(root, "id", e), APP_PATH("id"), a->id,
+	    sizeof(a->id), e) == -1)
 		return -1;
 	if ((n = app_req(root, "submitted", e)) == NULL ||
-	    app_value(n, "submitted", buf, sizeof(buf), e) == -1)
+	    app_value(n, APP_PATH("submitted"), buf, sizeof(buf), e) == -1)
 		return -1;
 	if (app_parse_datetime(buf, &a->submitted_epoch) == -1) {
 		app_fail(e, ERR_SCHEMA, n, "submitted: not a date and time "
@@ -138,12 +137,14 @@ app_build_head(xmlNodePtr root, struct application *a, struct errdoc *e)
 		errdoc_set(e, 500, ERR_INTERNAL, "out of memory");
 		return -1;
 	}
-	if (app_month(app_req(root, "period", e), "period", &month, e) == -1)
+	if (app_month(app_req(root, "period", e), APP_PATH("period"), &month,
+	    e) == -1)
 		return -1;
 	a->period_year = month / 12;
 	a->period_month = month % 12 + 1;
-	return app_value(app_req(root, "municipality", e), "municipality",
-	    a->municipality, sizeof(a->municipality), e);
+	return app_value(app_req(root, "municipality", e),
+	    APP_PATH("municipality"), a->municipality,
+	    sizeof(a->municipality), e);
 }
 
 static int
@@ -152,7 +153,6 @@ app_build_household(xmlNodePtr root, struct application *a,
 {
 	xmlNodePtr	 hh, n, c;
 	struct app_person *p;
-	char		 path[64];
 	long long	 v;
 	int		 role;
 	size_t		 i;
@@ -166,8 +166,8 @@ app_build_household(xmlNodePtr root, struct application *a,
 	for (i = 0, n = app_child(hh, "person"); n != NULL;
 	    i++, n = app_elem(n->next, "person")) {
 		p = &a->persons[i];
-		snprintf(path, sizeof(path), "household/person[%zu]", i + 1);
-		if (app_enum(app_req_attr(n, "role", e), path, app_role_names,
+		if (app_enum(app_req_attr(n, "role", e),
+		    APP_PATH_AT("household/person", i + 1, ""), app_role_names,
 		    APP_NITEMS(app_role_names), &role, e) == -1)
 			return -1;
 		p->role = role;
@@ -178,30 +178,28 @@ app_build_household(xmlNodePtr root, struct application *a,
 			a->has_partner = 1;
 			a->partner = i;
 		}
-		snprintf(path, sizeof(path), "household/person[%zu]/"
-		    "personnummer", i + 1);
-		if (app_pnr(app_req(n, "personnummer", e), path, p->pnr,
-		    &p->birth, e) == -1)
+		if (app_pnr(app_req(n, "personnummer", e),
+		    APP_PATH_AT("household/person", i + 1, "/personnummer"),
+		    p->pnr, &p->birth, e) == -1)
 			return -1;
 		if (app_text(app_child(n, "name"), &p->name, e) == -1)
 			return -1;
 		if ((c = app_child(n, "days-in-household")) != NULL) {
-			snprintf(path, sizeof(path), "household/person[%zu]/"
-			    "days-in-household", i + 1);
-			if (app_integer(c, path, 1, 31, &v, e) == -1)
+			if (app_integer(c, APP_PATH_AT("household/person",
+			    i + 1, "/days-in-household"), 1, 31, &v, e) == -1)
 				return -1;
 			p->days_in_household = (int)v;
 		}
 		p->lunch_outside_home = -1;
 		if ((c = app_child(n, "lunch-outside-home")) != NULL) {
-			snprintf(path, sizeof(path), "household/person[%zu]/"
-			    "lunch-outside-home", i + 1);
-			if (app_bool(c, path, &p->lunch_outside_home, e) == -1)
+			if (app_bool(c, APP_PATH_AT("household/person", i + 1,
+			    "/lunch-outside-home"), &p->lunch_outside_home,
+			    e) == -1)
 				return -1;
 		}
 	}
 	if ((n = app_child(hh, "other-residents")) != NULL) {
-		if (app_integer(n, "household/other-residents", 0,
+		if (app_integer(n, APP_PATH("household/other-residents"), 0,
 		    APP_OTHERS_MAX, &v, e) == -1)
 			return -1;
 		a->other_residents = (int)v;
@@ -216,8 +214,8 @@ app_build_housing(xmlNodePtr root, struct application *a, struct errdoc *e)
 	int		 type;
 
 	if ((h = app_req(root, "housing", e)) == NULL ||
-	    app_enum(app_req(h, "type", e), "housing/type", app_housing_names,
-	    APP_NITEMS(app_housing_names), &type, e) == -1)
+	    app_enum(app_req(h, "type", e), APP_PATH("housing/type"),
+	    app_housing_names, APP_NITEMS(app_housing_names), &type, e) == -1)
 		return -1;
 	a->housing_type = type;
 	if (app_opt_amount(h, "cost", &a->housing_cost, e) == -1 ||
@@ -231,7 +229,7 @@ static int
 app_build_costs(xmlNodePtr root, struct application *a, struct errdoc *e)
 {
 	xmlNodePtr	 list, n;
-	char		 path[64];
+	const struct app_path *path;
 	int		 type;
 	size_t		 i;
 
@@ -242,7 +240,7 @@ app_build_costs(xmlNodePtr root, struct application *a, struct errdoc *e)
 		return -1;
 	for (i = 0, n = app_child(list, "cost"); n != NULL;
 	    i++, n = app_elem(n->next, "cost")) {
-		snprintf(path, sizeof(path), "costs/cost[%zu]", i + 1);
+		path = APP_PATH_AT("costs/cost", i + 1, "");
 		if (app_enum(app_req_attr(n, "type", e), path, app_cost_names,
 		    APP_NITEMS(app_cost_names), &type, e) == -1 ||
 		    app_read_amount(n, path, &a->costs[i].amount, e) == -1 ||
@@ -258,7 +256,7 @@ static int
 app_build_incomes(xmlNodePtr root, struct application *a, struct errdoc *e)
 {
 	xmlNodePtr	 list, n, attr;
-	char		 path[64];
+	const struct app_path *path;
 	int		 type, source;
 	size_t		 i;
 
@@ -269,12 +267,11 @@ app_build_incomes(xmlNodePtr root, struct application *a, struct errdoc *e)
 		return -1;
 	for (i = 0, n = app_child(list, "income"); n != NULL;
 	    i++, n = app_elem(n->next, "income")) {
-		snprintf(path, sizeof(path), "incomes/income[%zu]/@person",
-		    i + 1);
-		if (app_person_ref(a, app_req_attr(n, "person", e), path,
+		if (app_person_ref(a, app_req_attr(n, "person", e),
+		    APP_PATH_AT("incomes/income", i + 1, "/@person"),
 		    &a->incomes[i].person, e) == -1)
 			return -1;
-		snprintf(path, sizeof(path), "incomes/income[%zu]", i + 1);
+		path = APP_PATH_AT("incomes/income", i + 1, "");
 		if (app_enum(app_req_attr(n, "type", e), path, app_income_names,
 		    APP_NITEMS(app_income_names), &type, e) == -1 ||
 		    app_read_amount(n, path, &a->incomes[i].amount, e) == -1)
@@ -295,7 +292,7 @@ static int
 app_build_assets(xmlNodePtr root, struct application *a, struct errdoc *e)
 {
 	xmlNodePtr	 list, n;
-	char		 path[64];
+	const struct app_path *path;
 	int		 type;
 	size_t		 i;
 
@@ -306,7 +303,7 @@ app_build_assets(xmlNodePtr root, struct application *a, struct errdoc *e)
 		return -1;
 	for (i = 0, n = app_child(list, "asset"); n != NULL;
 	    i++, n = app_elem(n->next, "asset")) {
-		snprintf(path, sizeof(path), "assets/asset[%zu]", i + 1);
+		path = APP_PATH_AT("assets/asset", i + 1, "");
 		if (app_enum(app_req_attr(n, "type", e), path, app_asset_names,
 		    APP_NITEMS(app_asset_names), &type, e) == -1 ||
 		    app_read_amount(n, path, &a->assets[i].amount, e) == -1)
@@ -320,7 +317,7 @@ static int
 app_build_statuses(xmlNodePtr root, struct application *a, struct errdoc *e)
 {
 	xmlNodePtr	 list, n, attr;
-	char		 path[64];
+	const struct app_path *path;
 	int		 kind;
 	size_t		 i;
 
@@ -331,13 +328,11 @@ app_build_statuses(xmlNodePtr root, struct application *a, struct errdoc *e)
 		return -1;
 	for (i = 0, n = app_child(list, "status"); n != NULL;
 	    i++, n = app_elem(n->next, "status")) {
-		snprintf(path, sizeof(path),
-		    "labour-market/status[%zu]/@person", i + 1);
-		if (app_person_ref(a, app_req_attr(n, "person", e), path,
+		if (app_person_ref(a, app_req_attr(n, "person", e),
+		    APP_PATH_AT("labour-market/status", i + 1, "/@person"),
 		    &a->statuses[i].person, e) == -1)
 			return -1;
-		snprintf(path, sizeof(path), "labour-market/status[%zu]",
-		    i + 1);
+		path = APP_PATH_AT("labour-market/status", i + 1, "");
 		if (app_enum(app_req_attr(n, "kind", e), path, app_status_names,
 		    APP_NITEMS(app_status_names), &kind, e) == -1)
 			return -1;
@@ -359,18 +354,19 @@ app_build_circumstances(xmlNodePtr root, struct application *a,
 
 	if ((c = app_req(root, "circumstances", e)) == NULL)
 		return -1;
-	if (app_bool(app_req(c, "violence", e), "circumstances/violence",
-	    &a->violence, e) == -1 ||
+	if (app_bool(app_req(c, "violence", e),
+	    APP_PATH("circumstances/violence"), &a->violence, e) == -1 ||
 	    app_bool(app_req(c, "child-welfare-concern", e),
-	    "circumstances/child-welfare-concern", &a->child_welfare_concern,
-	    e) == -1 ||
+	    APP_PATH("circumstances/child-welfare-concern"),
+	    &a->child_welfare_concern, e) == -1 ||
 	    app_bool(app_req(c, "health-limits-work", e),
-	    "circumstances/health-limits-work", &a->health_limits_work,
-	    e) == -1 ||
-	    app_bool(app_req(c, "acute-need", e), "circumstances/acute-need",
-	    &a->acute_need, e) == -1 ||
+	    APP_PATH("circumstances/health-limits-work"),
+	    &a->health_limits_work, e) == -1 ||
+	    app_bool(app_req(c, "acute-need", e),
+	    APP_PATH("circumstances/acute-need"), &a->acute_need, e) == -1 ||
 	    app_bool(app_req(c, "eviction-risk", e),
-	    "circumstances/eviction-risk", &a->eviction_risk, e) == -1)
+	    APP_PATH("circumstances/eviction-risk"), &a->eviction_risk,
+	    e) == -1)
 		return -1;
 	return app_text(app_child(c, "message"), &a->message, e);
 }
@@ -381,7 +377,6 @@ static int
 app_build_history(xmlNodePtr root, struct application *a, struct errdoc *e)
 {
 	xmlNodePtr	 list, n;
-	char		 path[64];
 	size_t		 i;
 
 	list = app_child(root, "history");
@@ -391,8 +386,8 @@ app_build_history(xmlNodePtr root, struct application *a, struct errdoc *e)
 		return -1;
 	for (i = 0, n = app_child(list, "month"); n != NULL;
 	    i++, n = app_elem(n->next, "month")) {
-		snprintf(path, sizeof(path), "history/month[%zu]", i + 1);
-		if (app_month(n, path, &a->history[i], e) == -1)
+		if (app_month(n, APP_PATH_AT("history/month", i + 1, ""),
+		    &a->history[i], e) == -1)
 			return -1;
 	}
 	return 0;

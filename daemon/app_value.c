@@ -42,13 +42,16 @@ app_copy_utf8(char *dst, size_t size, const char *src)
  * Tree access. The walk goes by namespace and local name, so a foreign
  * element (which the schema refuses anyway) is never mistaken for ours.
  * The name is compared first: it is what tells siblings apart, while
- * the namespace is nearly always ours.
+ * the namespace is nearly always ours. Its first byte is compared
+ * before strcmp is called: the model's ~200 lookups per document mostly
+ * pass over siblings whose names differ there.
  */
 xmlNodePtr
 app_elem(xmlNodePtr n, const char *name)
 {
 	for (; n != NULL; n = n->next)
 		if (n->type == XML_ELEMENT_NODE && n->name != NULL &&
+		    n->name[0] == (xmlChar)name[0] &&
 		    strcmp((const char *)n->name, name) == 0 &&
 		    n->ns != NULL && n->ns->href != NULL &&
 		    strcmp((const char *)n->ns->href, APP_NS) == 0)
@@ -134,6 +137,17 @@ app_fail(struct errdoc *e, const char *code, xmlNodePtr n,
 	}
 }
 
+const char *
+app_path_str(const struct app_path *path, char buf[APP_PATH_MAX])
+{
+	if (path->i > 0)
+		snprintf(buf, APP_PATH_MAX, "%s[%zu]%s", path->pre, path->i,
+		    path->post);
+	else
+		snprintf(buf, APP_PATH_MAX, "%s%s", path->pre, path->post);
+	return buf;
+}
+
 /*
  * The text of n when it is a single text node, as it nearly always is,
  * without a copy: what xmlNodeGetContent() would return, or NULL when
@@ -159,11 +173,12 @@ app_text_node(xmlNodePtr n)
  * app_req() has already filled e.
  */
 int
-app_value(xmlNodePtr n, const char *path, char *buf, size_t size,
-    struct errdoc *e)
+app_value(xmlNodePtr n, const struct app_path *path, char *buf,
+    size_t size, struct errdoc *e)
 {
 	xmlChar		*raw = NULL;
 	const char	*s, *end;
+	char		 where[APP_PATH_MAX];
 	int		 rc = -1;
 
 	if (n == NULL)
@@ -182,7 +197,8 @@ app_value(xmlNodePtr n, const char *path, char *buf, size_t size,
 	    end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'); end--)
 		;
 	if ((size_t)(end - s) >= size) {
-		app_fail(e, ERR_SCHEMA, n, "%s: value too long", path);
+		app_fail(e, ERR_SCHEMA, n, "%s: value too long",
+		    app_path_str(path, where));
 		goto err;
 	}
 	memcpy(buf, s, (size_t)(end - s));
@@ -195,10 +211,10 @@ app_value(xmlNodePtr n, const char *path, char *buf, size_t size,
 
 /* An integer in [min, max] (xs:integer's form: optional sign, digits). */
 int
-app_integer(xmlNodePtr n, const char *path, long long min, long long max,
-    long long *out, struct errdoc *e)
+app_integer(xmlNodePtr n, const struct app_path *path, long long min,
+    long long max, long long *out, struct errdoc *e)
 {
-	char		 buf[32];
+	char		 buf[32], where[APP_PATH_MAX];
 	const char	*s = buf;
 	long long	 v = 0;
 	int		 neg = 0;
@@ -224,14 +240,15 @@ app_integer(xmlNodePtr n, const char *path, long long min, long long max,
 	return 0;
  bad:
 	app_fail(e, ERR_SCHEMA, n, "%s: not an integer from %lld to %lld",
-	    path, min, max);
+	    app_path_str(path, where), min, max);
 	return -1;
 }
 
 int
-app_bool(xmlNodePtr n, const char *path, int *out, struct errdoc *e)
+app_bool(xmlNodePtr n, const struct app_path *path, int *out,
+    struct errdoc *e)
 {
-	char	 buf[8];
+	char	 buf[8], where[APP_PATH_MAX];
 
 	if (app_value(n, path, buf, sizeof(buf), e) == -1)
 		return -1;
@@ -240,17 +257,18 @@ app_bool(xmlNodePtr n, const char *path, int *out, struct errdoc *e)
 	else if (strcmp(buf, "false") == 0 || strcmp(buf, "0") == 0)
 		*out = 0;
 	else {
-		app_fail(e, ERR_SCHEMA, n, "%s: not a boolean", path);
+		app_fail(e, ERR_SCHEMA, n, "%s: not a boolean",
+		    app_path_str(path, where));
 		return -1;
 	}
 	return 0;
 }
 
 int
-app_enum(xmlNodePtr n, const char *path, const char *const *names,
-    size_t count, int *out, struct errdoc *e)
+app_enum(xmlNodePtr n, const struct app_path *path,
+    const char *const *names, size_t count, int *out, struct errdoc *e)
 {
-	char	 buf[32];
+	char	 buf[32], where[APP_PATH_MAX];
 	size_t	 i;
 
 	if (app_value(n, path, buf, sizeof(buf), e) == -1)
@@ -260,15 +278,17 @@ app_enum(xmlNodePtr n, const char *path, const char *const *names,
 			*out = (int)i;
 			return 0;
 		}
-	app_fail(e, ERR_SCHEMA, n, "%s: not one of the allowed values", path);
+	app_fail(e, ERR_SCHEMA, n, "%s: not one of the allowed values",
+	    app_path_str(path, where));
 	return -1;
 }
 
 /* YYYY-MM as year * 12 + month - 1, the model's month number. */
 int
-app_month(xmlNodePtr n, const char *path, int *out, struct errdoc *e)
+app_month(xmlNodePtr n, const struct app_path *path, int *out,
+    struct errdoc *e)
 {
-	char	 buf[8];
+	char	 buf[8], where[APP_PATH_MAX];
 	int	 y, m, k;
 
 	if (app_value(n, path, buf, sizeof(buf), e) == -1)
@@ -278,7 +298,8 @@ app_month(xmlNodePtr n, const char *path, int *out, struct errdoc *e)
 			break;
 	if (k != 7 || buf[7] != '\0' ||
 	    (m = atoi(buf + 5)) < 1 || m > 12) {
-		app_fail(e, ERR_SCHEMA, n, "%s: not a month YYYY-MM", path);
+		app_fail(e, ERR_SCHEMA, n, "%s: not a month YYYY-MM",
+		    app_path_str(path, where));
 		return -1;
 	}
 	y = atoi(buf);
@@ -315,15 +336,17 @@ app_text(xmlNodePtr n, char **out, struct errdoc *e)
 
 /* A personnummer: 12 digits, a calendar date, the check digit. */
 int
-app_pnr(xmlNodePtr n, const char *path, char pnr[13], struct pnr_date *d,
-    struct errdoc *e)
+app_pnr(xmlNodePtr n, const struct app_path *path, char pnr[13],
+    struct pnr_date *d, struct errdoc *e)
 {
 	const char	*why;
+	char		 where[APP_PATH_MAX];
 
 	if (app_value(n, path, pnr, 13, e) == -1)
 		return -1;
 	if (pnr_check(pnr, d, &why) == -1) {
-		app_fail(e, ERR_PERSONNUMMER, n, "%s: %s", path, why);
+		app_fail(e, ERR_PERSONNUMMER, n, "%s: %s",
+		    app_path_str(path, where), why);
 		return -1;
 	}
 	return 0;
