@@ -2549,6 +2549,49 @@ START_TEST(writer_cuts_records_without_document)
 }
 END_TEST
 
+/* A batch that crosses into a new month: the old month's segment is
+ * finished (and synced) before the new one's documents are written, so
+ * only the new segment's can be lost. Losing the last of them cuts from
+ * its record; the old month's documents are all there. */
+START_TEST(writer_cuts_in_new_month)
+{
+	enum { N = 6 };
+	struct audit_writer	*w;
+	struct audit_scan	 s;
+	struct audit_record	 r;
+	struct tjob		 jobs[N];
+	char			*file, *doc, why[128], seg[512], err[512];
+	size_t			 flen, dlen, i;
+
+	w = wstart(0, 0, NULL, NULL, NULL);
+	for (i = 0; i < N; i++)
+		tjob_app(&jobs[i], (int)i, i < 3 ? "2026-11" : "2026-12", 200);
+	for (i = 0; i < N; i++)
+		audit_writer_submit(w, &jobs[i].job);
+	drive(N, 10);
+	audit_writer_stop(w);
+	ck_assert_ptr_nonnull(file = slurp(trail, &flen));
+	snprintf(seg, sizeof(seg), "%s/documents/2026-12.seg", dir);
+	ck_assert_int_eq(truncate(seg, doc_offset(file, &jobs[N - 1]) + 50),
+	    0);
+	w = wstart(0, 0, NULL, NULL, &s);
+	ck_assert_int_eq(s.end, jobs[N - 1].job.rec[0].offset);
+	ck_assert_uint_eq(s.last_seq, jobs[N - 1].job.rec[0].seq - 1);
+	audit_writer_stop(w);
+	for (i = 0; i < N - 1; i++) {
+		ck_assert_int_eq(audit_parse(file + jobs[i].job.rec[0].offset,
+		    jobs[i].job.rec[0].len, &r, why, sizeof(why)), 0);
+		if (audit_read_document(dir, &r, &doc, &dlen, err,
+		    sizeof(err)) != 0)
+			ck_abort_msg("job %zu: %s", i, err);
+		free(doc);
+	}
+	for (i = 0; i < N; i++)
+		tjob_free(&jobs[i]);
+	free(file);
+}
+END_TEST
+
 /* What start-up must not cut: [0] a segment that is not there at all
  * (retention removed it, or a person did: not a crash); [1] a lost
  * document older than the last batch can be; [2] a lost document that
@@ -3361,6 +3404,7 @@ audit_suite(void)
 	    sizeof(doc_losses) / sizeof(doc_losses[0]));
 	tcase_add_loop_test(tc, writer_keeps_records_beyond_crash, 0, 3);
 	tcase_add_test(tc, writer_cuts_whole_batch);
+	tcase_add_test(tc, writer_cuts_in_new_month);
 	tcase_add_test(tc, writer_edit_is_not_cut);
 	tcase_add_test(tc, writer_batch_bound);
 	tcase_add_test(tc, writer_refuses_damage);
