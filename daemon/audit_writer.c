@@ -106,15 +106,18 @@ writer_mono(void)
 	return ts.tv_sec;
 }
 
-static void
+/* Make the entries of dir durable (a file just created in it). 0, or
+ * -1 with errno. */
+static int
 writer_fsync_dir(const char *dir)
 {
-	int fd;
+	int fd, rc;
 
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		fsync(fd);
-		close(fd);
-	}
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
 }
 
 /* Append one record to w->buf with the next SEQ and the chain head. */
@@ -188,28 +191,31 @@ writer_append_checkpoint(struct audit_writer *w)
 	abuf_free(&pl);
 }
 
-/* Make the segment of month the open one. */
+/*
+ * Make the segment of month the open one. Its directory is synced on
+ * every open, not only when the file is new: a sync that failed once
+ * would otherwise never be tried again, and the documents a record
+ * names must not vanish with a directory entry a crash lost.
+ */
 static int
 writer_segment(struct audit_writer *w, const char *month)
 {
 	char		path[4200];
 	struct stat	sb;
-	int		fd, created;
+	int		fd;
 
 	if (w->seg_fd != -1 && strcmp(w->seg_month, month) == 0)
 		return 0;
 	snprintf(path, sizeof(path), "%s/documents/%s.seg", w->dir, month);
-	created = access(path, F_OK) == -1;
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
 	    0600)) == -1 || fstat(fd, &sb) == -1) {
 		log_warn("audit: %s", path);
-		if (fd != -1)
-			close(fd);
-		return -1;
+		goto err;
 	}
-	if (created) {
-		snprintf(path, sizeof(path), "%s/documents", w->dir);
-		writer_fsync_dir(path);
+	snprintf(path, sizeof(path), "%s/documents", w->dir);
+	if (writer_fsync_dir(path) == -1) {
+		log_warn("audit: fsync %s", path);
+		goto err;
 	}
 	if (w->seg_fd != -1)
 		close(w->seg_fd);
@@ -217,6 +223,10 @@ writer_segment(struct audit_writer *w, const char *month)
 	w->seg_size = sb.st_size;
 	snprintf(w->seg_month, sizeof(w->seg_month), "%s", month);
 	return 0;
+ err:
+	if (fd != -1)
+		close(fd);
+	return -1;
 }
 
 static void *
@@ -674,11 +684,16 @@ audit_writer_start(struct event_base *base, const struct audit_writer_conf *c,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto err;
 	}
-	if (created)
-		writer_fsync_dir(w->dir);
 	snprintf(path, sizeof(path), "%s/documents", w->dir);
-	if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+	if (mkdir(path, 0700) == 0)
+		created = 1;
+	else if (errno != EEXIST) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto err;
+	}
+	/* The trail's and the documents directory's entries durable. */
+	if (created && writer_fsync_dir(w->dir) == -1) {
+		snprintf(err, errlen, "fsync %s: %s", w->dir, strerror(errno));
 		goto err;
 	}
 	w->size = s->end;
