@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -2933,6 +2934,39 @@ fail_phase(struct audit_writer *w, off_t lim, struct tjob *j, int n,
 	ck_assert_int_eq(o->scan.end, o->trail);
 }
 
+/*
+ * fdatasync, wrapped (the Makefile links check_audit with
+ * --wrap=fdatasync): the next sync of a file whose name ends in
+ * fail_sync_suffix fails with EIO, once. Atomic: the writer and its
+ * syncer call it from their own threads.
+ */
+int	__real_fdatasync(int);
+int	__wrap_fdatasync(int);
+static const char *_Atomic	fail_sync_suffix;
+
+int
+__wrap_fdatasync(int fd)
+{
+	const char	*suffix = atomic_load(&fail_sync_suffix);
+	char		 link[64], path[512];
+	ssize_t		 n;
+
+	if (suffix != NULL) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		if ((n = readlink(link, path, sizeof(path) - 1)) > 0) {
+			path[n] = '\0';
+			if ((size_t)n >= strlen(suffix) && strcmp(path + n -
+			    strlen(suffix), suffix) == 0 &&
+			    atomic_compare_exchange_strong(&fail_sync_suffix,
+			    &suffix, NULL)) {
+				errno = EIO;
+				return -1;
+			}
+		}
+	}
+	return __real_fdatasync(fd);
+}
+
 /* Writing works again: ok by itself, its probe a checkpoint. */
 static void
 recovers(struct audit_writer *w, uint64_t seq)
@@ -3055,6 +3089,51 @@ START_TEST(writer_write_failure)
 	tjob_free(&d);
 	tjob_free(&f3[0]);
 	tjob_free(&e);
+}
+END_TEST
+
+/*
+ * One of a batch's two fdatasyncs fails on its own (the documents'
+ * on the syncer thread [0], the trail's on the writer [1]): the batch
+ * is undone as for a failed write — its jobs fail, both files go back
+ * to their durable sizes, the writer is not ok — and comes back by
+ * itself; the next batch is durable, the trail verifies.
+ */
+START_TEST(writer_sync_failure)
+{
+	struct audit_writer	*w;
+	struct audit_scan	 s;
+	struct after_fail	 o;
+	struct tjob		 a, f, b;
+	off_t			 size, seg;
+
+	w = wstart(1000, 3600, NULL, NULL, NULL);
+	tjob_app(&a, 1, "2026-11", 500);
+	tjob_app(&f, 2, "2026-11", 500);
+	tjob_app(&b, 3, "2026-11", 500);
+	submit_ok(w, &a);
+	size = file_size(trail);
+	seg = seg_size("2026-11");
+	atomic_store(&fail_sync_suffix, _i == 0 ? ".seg" : "/" AUDIT_TRAIL);
+	audit_writer_submit(w, &f.job);
+	observe(w, ndone + 1, &o);
+	ck_assert_ptr_null(atomic_load(&fail_sync_suffix));	/* it failed */
+	ck_assert_int_eq(f.done, 1);
+	ck_assert_int_eq(f.job.ok, 0);
+	ck_assert_int_eq(o.ok, 0);
+	ck_assert_int_eq(o.trail, size);
+	ck_assert_int_eq(o.seg, seg);
+	ck_assert_int_eq(o.scan_rc, 0);
+	ck_assert_int_eq(o.scan.end, size);
+	recovers(w, 4);		/* opened, a's two, the probe's checkpoint */
+	submit_ok(w, &b);
+	audit_writer_stop(w);
+	expect_scan_ok(keys, 0, &s);
+	ck_assert_uint_eq(s.last_seq, 7);	/* b's two, the final checkpoint */
+	ck_assert_int_eq(seg_size("2026-11"), seg + entry_size(&b));
+	tjob_free(&a);
+	tjob_free(&f);
+	tjob_free(&b);
 }
 END_TEST
 
@@ -3409,6 +3488,7 @@ audit_suite(void)
 	tcase_add_test(tc, writer_batch_bound);
 	tcase_add_test(tc, writer_refuses_damage);
 	tcase_add_test(tc, writer_write_failure);
+	tcase_add_loop_test(tc, writer_sync_failure, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
