@@ -569,61 +569,100 @@ audit_match(const struct audit_record *r, const struct audit_query *q)
 }
 
 int
-audit_read_document(const char *state, const struct audit_record *rec,
-    char **doc, size_t *len, char *err, size_t errlen)
+audit_doc_entry(int fd, off_t segsize, const struct audit_record *rec,
+    char **doc, size_t *len, char *why, size_t whylen)
 {
-	char		 ref[64], sha[AUDIT_HEX], hdr[128], path[4300], *colon;
-	char		 want[AUDIT_HEX], *nl;
+	char		 ref[64], sha[AUDIT_HEX], want[160], hdr[160], *colon;
 	unsigned char	 md[32];
-	unsigned long long size;
-	uint64_t	 recsize;
+	uint64_t	 size;
 	long long	 off;
-	ssize_t		 n;
-	int		 fd, rc = -1;
+	size_t		 hn;
+	int		 rd, rc = -1;
 
 	*doc = NULL;
 	if (audit_get(rec, "doc", ref, sizeof(ref)) == -1 ||
 	    audit_get(rec, "sha256", sha, sizeof(sha)) == -1 ||
-	    audit_get_u64(rec, "size", &recsize) == -1 ||
-	    (colon = strchr(ref, ':')) == NULL || strchr(ref, '/') != NULL) {
-		snprintf(err, errlen, "record %llu names no document",
+	    audit_get_u64(rec, "size", &size) == -1 ||
+	    (colon = strchr(ref, ':')) == NULL) {
+		snprintf(why, whylen, "record %llu names no document",
 		    (unsigned long long)rec->seq);
+		errno = EINVAL;
 		return -1;
 	}
-	*colon = '\0';
 	off = strtoll(colon + 1, NULL, 10);
-	snprintf(path, sizeof(path), "%s/documents/%s", state, ref);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s (removed by retention?)", path,
-		    strerror(errno));
-		return -1;
-	}
-	n = pread(fd, hdr, sizeof(hdr) - 1, off);
-	hdr[n > 0 ? n : 0] = '\0';
-	if (n <= 0 || (nl = strchr(hdr, '\n')) == NULL ||
-	    sscanf(hdr, "%64s %llu", want, &size) != 2 ||
-	    strcmp(want, sha) != 0 || size != recsize ||
-	    (*doc = malloc(size + 1)) == NULL) {
-		snprintf(err, errlen, "%s at %lld: not the entry of record "
-		    "%llu", path, off, (unsigned long long)rec->seq);
+	hn = (size_t)snprintf(want, sizeof(want), "%s %llu\n", sha,
+	    (unsigned long long)size);
+	rc = 1;
+	if (off < 0 || (uint64_t)segsize < hn || size > (uint64_t)segsize ||
+	    off > segsize - (off_t)hn - (off_t)size) {
+		snprintf(why, whylen, "at %lld: past the end of the segment",
+		    off);
 		goto out;
 	}
-	n = pread(fd, *doc, size, off + (nl - hdr) + 1);
-	SHA256((unsigned char *)*doc, size, md);
+	if ((*doc = malloc(size + 1)) == NULL) {
+		rc = -1;
+		snprintf(why, whylen, "out of memory");
+		goto out;
+	}
+	if ((rd = audit_pread_all(fd, hdr, hn, off)) == 0)
+		rd = audit_pread_all(fd, *doc, size, off + (off_t)hn);
+	if (rd == -1) {
+		rc = -1;
+		snprintf(why, whylen, "at %lld: %s", off, strerror(errno));
+		goto out;
+	}
+	if (rd == 1 || memcmp(hdr, want, hn) != 0) {
+		snprintf(why, whylen, "at %lld: not the entry of record %llu",
+		    off, (unsigned long long)rec->seq);
+		goto out;
+	}
+	audit_sha256(*doc, size, md);
 	audit_hex(md, 32, want);
-	if (n != (ssize_t)size || strcmp(want, sha) != 0) {
-		snprintf(err, errlen, "%s at %lld: the document does not match "
-		    "its SHA-256 in the trail", path, off);
+	if (strcmp(want, sha) != 0) {
+		snprintf(why, whylen, "at %lld: the document does not match "
+		    "its SHA-256 in the trail", off);
 		goto out;
 	}
 	(*doc)[size] = '\0';
 	*len = size;
 	rc = 0;
  out:
-	if (rc == -1) {
+	if (rc != 0) {
 		free(*doc);
 		*doc = NULL;
 	}
+	return rc;
+}
+
+int
+audit_read_document(const char *state, const struct audit_record *rec,
+    char **doc, size_t *len, char *err, size_t errlen)
+{
+	char		 ref[64], path[4300], why[256], *colon;
+	struct stat	 sb;
+	int		 fd, rc = -1;
+
+	*doc = NULL;
+	if (audit_get(rec, "doc", ref, sizeof(ref)) == -1 ||
+	    (colon = strchr(ref, ':')) == NULL || strchr(ref, '/') != NULL) {
+		snprintf(err, errlen, "record %llu names no document",
+		    (unsigned long long)rec->seq);
+		return -1;
+	}
+	*colon = '\0';
+	snprintf(path, sizeof(path), "%s/documents/%s", state, ref);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s (removed by retention?)", path,
+		    strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1)
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	else if (audit_doc_entry(fd, sb.st_size, rec, doc, len, why,
+	    sizeof(why)) != 0)
+		snprintf(err, errlen, "%s %s", path, why);
+	else
+		rc = 0;
 	close(fd);
 	return rc;
 }

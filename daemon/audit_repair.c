@@ -90,10 +90,8 @@ audit_repair_torn(const char *path, const struct audit_scan *s, char *err,
 	return 0;
 }
 
-/* pread(2) all n bytes at off: 0; 1 when the file ends first; -1 with
- * errno. */
-static int
-repair_pread(int fd, char *p, size_t n, off_t off)
+int
+audit_pread_all(int fd, char *p, size_t n, off_t off)
 {
 	ssize_t r;
 
@@ -133,7 +131,7 @@ repair_read_tail(int fd, off_t size, size_t nlines, char **buf,
 		if ((nb = realloc(b, n + 1)) == NULL)
 			goto out;
 		b = nb;
-		switch (repair_pread(fd, b, n, start)) {
+		switch (audit_pread_all(fd, b, n, start)) {
 		case -1:
 			goto out;
 		case 1:
@@ -171,68 +169,6 @@ repair_read_tail(int fd, off_t size, size_t nlines, char **buf,
 	return rc;
 }
 
-/* What became of a document a record names. */
-enum { DOC_WHOLE, DOC_LOST, DOC_ERROR };
-
-/*
- * Is the entry a record names in the open segment fd (of size bytes)
- * there whole? DOC_LOST when it is not, the way an unfinished write
- * leaves it: past the end, cut short, or other bytes than the record's
- * SHA-256 (zeros, or stale blocks of a file system without a journal).
- * DOC_ERROR (with why) when it cannot be read at all.
- */
-static int
-repair_doc_state(int fd, off_t size, const struct audit_record *r,
-    char *why, size_t whylen)
-{
-	char			 ref[64], sha[AUDIT_HEX], want[160], hdr[160];
-	char			*body = NULL, *colon;
-	unsigned char		 md[32];
-	uint64_t		 dsize;
-	long long		 off;
-	size_t			 hn;
-	int			 rd, st = DOC_ERROR;
-
-	if (audit_get(r, "doc", ref, sizeof(ref)) == -1 ||
-	    audit_get(r, "sha256", sha, sizeof(sha)) == -1 ||
-	    audit_get_u64(r, "size", &dsize) == -1 ||
-	    (colon = strchr(ref, ':')) == NULL) {
-		snprintf(why, whylen, "record %llu names its document "
-		    "badly", (unsigned long long)r->seq);
-		goto out;
-	}
-	off = strtoll(colon + 1, NULL, 10);
-	hn = (size_t)snprintf(want, sizeof(want), "%s %llu\n", sha,
-	    (unsigned long long)dsize);
-	st = DOC_LOST;
-	if (off < 0 || off + (off_t)hn + (off_t)dsize + 1 > size)
-		goto out;
-	if ((body = malloc(dsize + 1)) == NULL) {
-		st = DOC_ERROR;
-		snprintf(why, whylen, "out of memory");
-		goto out;
-	}
-	if ((rd = repair_pread(fd, hdr, hn, off)) == 0)
-		rd = repair_pread(fd, body, dsize + 1, off + (off_t)hn);
-	if (rd == 1)
-		goto out;
-	if (rd == -1) {
-		st = DOC_ERROR;
-		snprintf(why, whylen, "reading record %llu's document: %s",
-		    (unsigned long long)r->seq, strerror(errno));
-		goto out;
-	}
-	if (memcmp(hdr, want, hn) != 0 || body[dsize] != '\n')
-		goto out;
-	audit_sha256(body, dsize, md);
-	audit_hex(md, 32, want);
-	if (strcmp(want, sha) == 0)
-		st = DOC_WHOLE;
- out:
-	free(body);
-	return st;
-}
-
 /*
  * After a crash, cut the records of the last batch whose documents did
  * not reach the disk. The segment and the trail of a batch are made
@@ -262,7 +198,9 @@ audit_repair_docs(const char *state, const char *path, size_t batch_max,
 	struct stat		 sb;
 	char			*buf = NULL, *p, *nl, why[256], hex[AUDIT_HEX];
 	char			 ref[64], newest[64], segpath[4300], keep[4400];
-	size_t			 len, nrec = 0, cap = 0, i, first = 0, nlost = 0;
+	char			*doc;
+	size_t			 len, dlen, nrec = 0, cap = 0, i, first = 0;
+	size_t			 nlost = 0;
 	off_t			 off, size, cut;
 	int			 fd = -1, sfd = -1, st, rc = -1;
 
@@ -323,15 +261,18 @@ audit_repair_docs(const char *state, const char *path, size_t batch_max,
 		    strncmp(ref, newest, strlen(newest)) != 0 ||
 		    ref[strlen(newest)] != ':')
 			continue;
-		st = repair_doc_state(sfd, sb.st_size, &r[i], why,
-		    sizeof(why));
-		if (st == DOC_ERROR) {
+		/* 1: not there whole — past the end, cut short, or other
+		 * bytes (zeros, or stale blocks of a file system without a
+		 * journal), as an unfinished write leaves it. */
+		if ((st = audit_doc_entry(sfd, sb.st_size, &r[i], &doc, &dlen,
+		    why, sizeof(why))) == -1) {
 			snprintf(err, errlen, "%s: %s", segpath, why);
 			goto out;
 		}
-		if (st == DOC_LOST && nlost++ == 0)
+		free(doc);
+		if (st == 1 && nlost++ == 0)
 			first = i;
-		if (st == DOC_WHOLE && nlost > 0) {
+		if (st == 0 && nlost > 0) {
 			log_warnx("audit: the document of record %llu is "
 			    "missing or damaged in %s, but a later one is "
 			    "whole: not what a crash leaves, so nothing is "

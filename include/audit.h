@@ -183,6 +183,13 @@ void	audit_scan_tune(size_t chunk, int threads);
  * err (e.g. the segment was removed by retention). */
 int	audit_read_document(const char *state_dir, const struct audit_record *,
 	    char **doc, size_t *len, char *err, size_t errlen);
+/* The same check in an open segment fd of segsize bytes: 0 the entry is
+ * whole (*doc malloc'ed, NUL-terminated); 1 it is not there whole (past
+ * the end, cut short, another header, or bytes that do not match the
+ * SHA-256); -1 it cannot be read (errno; or the record names none, or
+ * out of memory). why says which. */
+int	audit_doc_entry(int fd, off_t segsize, const struct audit_record *,
+	    char **doc, size_t *len, char *why, size_t whylen);
 
 /* Which records a reader wants (GET /v1/audit, bistandctl audit show). */
 struct audit_query {
@@ -197,6 +204,9 @@ int	audit_match(const struct audit_record *, const struct audit_query *);
 
 /* write(2) all n bytes; 0, or -1 with errno. */
 int	audit_write_all(int fd, const char *p, size_t n);
+/* pread(2) all n bytes at off: 0; 1 when the file ends first; -1 with
+ * errno. */
+int	audit_pread_all(int fd, char *p, size_t n, off_t off);
 /* Keep a torn tail (s->end, s->torn bytes) beside the trail at path,
  * then cut it off. 0, or -1 with err. */
 int	audit_repair_torn(const char *path, const struct audit_scan *s,
