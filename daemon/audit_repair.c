@@ -53,7 +53,7 @@ repair_keep_cut(const char *path, off_t off, off_t len, char *keep,
 	    (long long)now.tv_sec, now.tv_nsec);
 	if ((fd = open(path, O_RDWR | O_CLOEXEC)) == -1 ||
 	    (buf = malloc((size_t)len)) == NULL ||
-	    pread(fd, buf, (size_t)len, off) != (ssize_t)len)
+	    audit_pread_all(fd, buf, (size_t)len, off) != 0)
 		goto out;
 	if ((kfd = open(keep, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0600)) == -1 || audit_write_all(kfd, buf, (size_t)len) == -1 ||
