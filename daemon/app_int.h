@@ -6,6 +6,7 @@
  *   app_model.c	validated tree → struct application, app_free()
  *   app_value.c	tree access and value readers
  *   app_check.c	the checks the schema cannot express
+ *   app_arena.c	libxml2's memory for one parse, forgotten at once
  *
  * Readers take the node a value lives in (element or attribute) and the
  * value's path for messages, e.g. "household/person[2]/personnummer"
@@ -46,6 +47,25 @@ struct app_path {
 #define APP_PATH(s)	(&(const struct app_path){ (s), 0, "" })
 #define APP_PATH_AT(pre, i, post) \
 	(&(const struct app_path){ (pre), (i), (post) })
+
+/* app_arena.c: libxml2's memory for one parse (see there) */
+struct app_arena;
+/* Route libxml2's allocations through app_arena.c; once, before any
+ * other libxml2 call. 0, or -1 (then there are no arenas). */
+int		 app_arena_setup(void);
+/* This thread's arena, made on first use; NULL: use the heap. */
+struct app_arena *app_arena_get(void);
+/* From begin to end, libxml2's blocks of this thread come from a; end
+ * returns 1 when some came from malloc instead (a was full): what was
+ * made in the scope must then be freed as usual before the reset. */
+void		 app_arena_begin(struct app_arena *a);
+int		 app_arena_end(struct app_arena *a);
+/* Forget every block of a; nothing made in a scope is used after. */
+void		 app_arena_reset(struct app_arena *a);
+/* For tests: the bytes cut since the reset; a smaller region (0: every
+ * block spills; more than the region: the whole region). */
+size_t		 app_arena_used(const struct app_arena *a);
+void		 app_arena_limit(struct app_arena *a, size_t limit);
 
 /* app_model.c */
 /* Build the model from the validated document's root, then run

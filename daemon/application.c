@@ -186,6 +186,11 @@ app_refuse_entity(const char *url, const char *id, xmlParserCtxtPtr ctxt)
 void
 app_xml_harden(void)
 {
+	/* before any other libxml2 call: every block libxml2 makes from
+	 * here on goes through app_arena.c's functions */
+	if (app_arena_setup() == -1)
+		log_warnx("%s: libxml2 allocates from the heap only",
+		    __func__);
 	xmlInitParser();
 	xmlSetExternalEntityLoader(app_refuse_entity);
 }
@@ -620,9 +625,9 @@ app_parse_xml(const struct app_schema *schema, const char *buf, size_t len,
 }
 
 /* The document is freed before its contexts go back to the pool. */
-int
-app_parse(const struct app_schema *schema, const char *buf, size_t len,
-    struct application **out, struct errdoc *e)
+static int
+app_parse_pooled(const struct app_schema *schema, const char *buf,
+    size_t len, struct application **out, struct errdoc *e)
 {
 	struct app_ctx	*c;
 	xmlDocPtr	 doc = NULL;
@@ -639,5 +644,42 @@ app_parse(const struct app_schema *schema, const char *buf, size_t len,
 	if (doc != NULL)
 		xmlFreeDoc(doc);
 	app_ctx_put(schema, c);
+	return rc;
+}
+
+/*
+ * The parse, the validation and the model in this thread's arena
+ * (app_arena.c), with contexts made for this one document: everything
+ * libxml2 made is forgotten at once afterwards, nothing is freed block
+ * by block, unless the arena was full and some of it came from malloc.
+ * The model is the caller's (malloc'd, app_free()); e holds copies.
+ * Without an arena, the pooled contexts and the heap.
+ */
+int
+app_parse(const struct app_schema *schema, const char *buf, size_t len,
+    struct application **out, struct errdoc *e)
+{
+	struct app_arena *a;
+	struct app_ctx	 c;
+	xmlDocPtr	 doc = NULL;
+	int		 rc = -1;
+
+	*out = NULL;
+	if ((a = app_arena_get()) == NULL)
+		return app_parse_pooled(schema, buf, len, out, e);
+	memset(&c, 0, sizeof(c));
+	app_arena_begin(a);
+	if (app_parse_tree(schema, &c, buf, len, &doc, e) == 0 &&
+	    app_model_build(xmlDocGetRootElement(doc), out, e) == 0)
+		rc = 0;
+	if (app_arena_end(a)) {
+		if (doc != NULL)
+			xmlFreeDoc(doc);
+		if (c.parser != NULL)
+			xmlFreeParserCtxt(c.parser);
+		if (c.valid != NULL)
+			xmlSchemaFreeValidCtxt(c.valid);
+	}
+	app_arena_reset(a);
 	return rc;
 }

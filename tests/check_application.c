@@ -22,6 +22,8 @@
 
 #include "application.h"
 #include "errdoc.h"
+/* white-box: the parse arena's knobs (app_arena.c) */
+#include "../daemon/app_int.h"
 #include "pnr.h"
 
 static struct app_schema *schema;
@@ -1512,6 +1514,156 @@ START_TEST(test_context_reuse)
 }
 END_TEST
 
+/* ---- the parse arena (app_arena.c) ---------------------------------- */
+
+/*
+ * Whatever share of libxml2's blocks comes from the arena (all of them,
+ * none: a region of 0 bytes, or some: full in the middle of the parse
+ * or the validation), every document gets the same answer, nothing is
+ * left cut after the parse, and the blocks that came from malloc are
+ * freed (the sanitizer build's leak check fails on any that is not).
+ */
+START_TEST(test_arena_spill)
+{
+	static const size_t limits[] = { 0, 100, 4096, 20000, 60000 };
+	struct app_arena *a = app_arena_get();
+	char		*docs[6], *want, *got, *big, *p;
+	size_t		 i, k, n = 0;
+
+	ck_assert_ptr_nonnull(a);
+	docs[n++] = strdup(TMPL);
+	docs[n++] = read_file("etc/examples/family.xml");
+	docs[n++] = strdup("<a>\n</b>");
+	docs[n++] = strdup("<!DOCTYPE a [<!ENTITY x \"y\">]>\n<a>&x;</a>");
+	docs[n++] = subst(TMPL, "<cost>8000", "<cost>-8000");
+	big = malloc(2000 * 40 + 256);
+	ck_assert_ptr_nonnull(big);
+	p = big + sprintf(big, "<application xmlns=\"%s\">", APP_NS);
+	for (k = 0; k < 2000; k++)
+		p += sprintf(p, "<unknown-element-%05zu/>", k);
+	strcpy(p, "</application>");
+	docs[n++] = big;
+	for (i = 0; i < n; i++) {
+		app_arena_limit(a, SIZE_MAX);
+		want = answer(schema, docs[i]);
+		ck_assert_uint_eq(app_arena_used(a), 0);
+		for (k = 0; k < sizeof(limits) / sizeof(limits[0]); k++) {
+			app_arena_limit(a, limits[k]);
+			got = answer(schema, docs[i]);
+			ck_assert_msg(strcmp(got, want) == 0, "document %zu, "
+			    "arena of %zu bytes: %s, whole arena: %s", i,
+			    limits[k], got, want);
+			ck_assert_uint_eq(app_arena_used(a), 0);
+			free(got);
+		}
+		free(want);
+		free(docs[i]);
+	}
+	app_arena_limit(a, SIZE_MAX);
+}
+END_TEST
+
+/*
+ * libxml2's allocation functions in and out of a scope: blocks of a
+ * scope come from the arena and are never given back one by one; the
+ * newest grows in place, an older one moves with its bytes; a heap block
+ * stays on the heap even when grown in a scope; a block that does not
+ * fit comes from malloc and the scope says so; after the reset a block
+ * of the scope may still be freed (libxml2's last error keeps some),
+ * which does nothing.
+ */
+START_TEST(test_arena_blocks)
+{
+	struct app_arena *a = app_arena_get();
+	char		*h, *p, *q, *r, *d, *big;
+	size_t		 used;
+
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_eq(app_arena_get(), a);
+	h = xmlMalloc(64);
+	ck_assert_ptr_nonnull(h);
+	memset(h, 'h', 64);
+	ck_assert_uint_eq(app_arena_used(a), 0);
+
+	app_arena_begin(a);
+	p = xmlMalloc(100);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_gt(app_arena_used(a), 100);
+	memset(p, 'x', 100);
+	q = xmlRealloc(p, 1000);
+	ck_assert_ptr_eq(q, p);
+	ck_assert_int_eq(q[99], 'x');
+	r = xmlMalloc(10);
+	ck_assert_ptr_nonnull(r);
+	p = xmlRealloc(q, 3000);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_ptr_ne(p, q);
+	for (used = 0; used < 100; used++)
+		ck_assert_int_eq(p[used], 'x');
+	used = app_arena_used(a);
+	xmlFree(p);
+	xmlFree(r);
+	ck_assert_uint_eq(app_arena_used(a), used);
+	h = xmlRealloc(h, 8192);
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(h[63], 'h');
+	ck_assert_uint_eq(app_arena_used(a), used);
+	d = (char *)xmlStrdup((const xmlChar *)"kept past the reset");
+	ck_assert_str_eq(d, "kept past the reset");
+	ck_assert_uint_gt(app_arena_used(a), used);
+	ck_assert_int_eq(app_arena_end(a), 0);
+	app_arena_reset(a);
+	ck_assert_uint_eq(app_arena_used(a), 0);
+	xmlFree(d);
+
+	app_arena_limit(a, 256);
+	app_arena_begin(a);
+	big = xmlMalloc(1024);
+	ck_assert_ptr_nonnull(big);
+	memset(big, 'b', 1024);
+	ck_assert_uint_eq(app_arena_used(a), 0);
+	ck_assert_int_eq(app_arena_end(a), 1);
+	xmlFree(big);
+	app_arena_reset(a);
+	app_arena_limit(a, SIZE_MAX);
+
+	/* outside a scope: the heap */
+	p = xmlMalloc(32);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_eq(app_arena_used(a), 0);
+	xmlFree(p);
+	xmlFree(h);
+}
+END_TEST
+
+/*
+ * A refused document leaves libxml2's per-thread last error holding
+ * strings cut in the arena; the next error anywhere on the thread (here
+ * a parse outside the arena) frees them. That must be a no-op, not a
+ * free() of an arena address (the sanitizer build aborts on it, glibc
+ * usually does too), and both paths keep answering right.
+ */
+START_TEST(test_arena_stale_error)
+{
+	struct application *app;
+	struct errdoc	 e;
+	xmlDocPtr	 doc;
+	int		 i;
+
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(app_parse(schema, "<a>\n</b>", 8, &app, &e),
+		    -1);
+		ck_assert_str_eq(e.code, ERR_MALFORMED_XML);
+		ck_assert_int_eq(app_parse_xml(schema, "<b>\n\n</a>", 10,
+		    &doc, &e), -1);
+		ck_assert_str_eq(e.code, ERR_MALFORMED_XML);
+		ck_assert_int_eq(e.line, 3);
+	}
+	app = parse_ok(TMPL);
+	app_free(app);
+}
+END_TEST
+
 /* ---- threads -------------------------------------------------------- */
 
 static void *
@@ -1612,6 +1764,9 @@ application_suite(void)
 	tcase_add_test(misc, test_loosened_schema);
 	tcase_add_test(misc, test_names);
 	tcase_add_test(misc, test_context_reuse);
+	tcase_add_test(misc, test_arena_spill);
+	tcase_add_test(misc, test_arena_blocks);
+	tcase_add_test(misc, test_arena_stale_error);
 	tcase_add_test(misc, test_threads);
 
 	for (i = 0; i < sizeof(tcs) / sizeof(tcs[0]); i++) {
