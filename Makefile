@@ -70,9 +70,10 @@ $(BUILD)/bistandd: $(BUILD)/obj/main.o $(LIB_OBJS)
 $(BUILD)/bistandctl: $(CTL_SRCS:daemon/%.c=$(BUILD)/obj/%.o) $(LIB_OBJS)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-# check_audit fails chosen fdatasyncs of the writer (a file's sync
-# failing on its own, which no resource limit can make happen).
-TEST_LDFLAGS_check_audit = -Wl,--wrap=fdatasync
+# check_audit fails chosen fdatasyncs of the writer and fsyncs of a
+# directory (a file's sync failing on its own, which no resource limit
+# can make happen).
+TEST_LDFLAGS_check_audit = -Wl,--wrap=fdatasync -Wl,--wrap=fsync
 $(BUILD)/tests/%: tests/%.c $(LIB_OBJS) $(wildcard include/*.h) | $(BUILD)/tests
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB_OBJS) $(TEST_LDFLAGS_$*) \
 	    $(LDLIBS) $(CHECK_LIBS)

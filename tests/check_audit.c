@@ -2967,6 +2967,37 @@ __wrap_fdatasync(int fd)
 	return __real_fdatasync(fd);
 }
 
+/*
+ * fsync(2) likewise, for directories: the first call on a descriptor
+ * whose path ends in fail_fsync_suffix fails with EIO, once.
+ */
+int	__real_fsync(int);
+int	__wrap_fsync(int);
+static const char *_Atomic	fail_fsync_suffix;
+
+int
+__wrap_fsync(int fd)
+{
+	const char	*suffix = atomic_load(&fail_fsync_suffix);
+	char		 link[64], path[512];
+	ssize_t		 n;
+
+	if (suffix != NULL) {
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		if ((n = readlink(link, path, sizeof(path) - 1)) > 0) {
+			path[n] = '\0';
+			if ((size_t)n >= strlen(suffix) && strcmp(path + n -
+			    strlen(suffix), suffix) == 0 &&
+			    atomic_compare_exchange_strong(&fail_fsync_suffix,
+			    &suffix, NULL)) {
+				errno = EIO;
+				return -1;
+			}
+		}
+	}
+	return __real_fsync(fd);
+}
+
 /* Writing works again: ok by itself, its probe a checkpoint. */
 static void
 recovers(struct audit_writer *w, uint64_t seq)
@@ -3131,6 +3162,53 @@ START_TEST(writer_sync_failure)
 	expect_scan_ok(keys, 0, &s);
 	ck_assert_uint_eq(s.last_seq, 7);	/* b's two, the final checkpoint */
 	ck_assert_int_eq(seg_size("2026-11"), seg + entry_size(&b));
+	tjob_free(&a);
+	tjob_free(&f);
+	tjob_free(&b);
+}
+END_TEST
+
+/*
+ * The documents directory's fsync fails as a new month's segment is
+ * opened (a crash could lose the new file's entry while records name
+ * it): that batch fails and is undone like a failed write, the writer
+ * comes back by itself, and the month's next job opens the segment
+ * again — the directory synced this time — and is durable.
+ */
+START_TEST(writer_dir_sync_failure)
+{
+	struct audit_writer	*w;
+	struct audit_scan	 s;
+	struct after_fail	 o;
+	struct tjob		 a, f, b;
+	off_t			 size, seg;
+
+	w = wstart(1000, 3600, NULL, NULL, NULL);
+	tjob_app(&a, 1, "2026-11", 500);
+	tjob_app(&f, 2, "2026-12", 500);
+	tjob_app(&b, 3, "2026-12", 500);
+	submit_ok(w, &a);
+	size = file_size(trail);
+	seg = seg_size("2026-11");
+	atomic_store(&fail_fsync_suffix, "/documents");
+	audit_writer_submit(w, &f.job);
+	observe(w, ndone + 1, &o);
+	ck_assert_ptr_null(atomic_load(&fail_fsync_suffix));	/* it failed */
+	ck_assert_int_eq(f.done, 1);
+	ck_assert_int_eq(f.job.ok, 0);
+	ck_assert_int_eq(o.ok, 0);
+	ck_assert_int_eq(o.trail, size);
+	ck_assert_int_eq(o.seg, seg);
+	ck_assert_int_eq(seg_size("2026-12"), 0);
+	ck_assert_int_eq(o.scan_rc, 0);
+	ck_assert_int_eq(o.scan.end, size);
+	recovers(w, 4);		/* opened, a's two, the probe's checkpoint */
+	submit_ok(w, &b);
+	audit_writer_stop(w);
+	expect_scan_ok(keys, 0, &s);
+	ck_assert_uint_eq(s.last_seq, 7);	/* b's two, the final checkpoint */
+	ck_assert_int_eq(seg_size("2026-12"), entry_size(&b));
+	ck_assert_int_eq(seg_size("2026-11"), seg);
 	tjob_free(&a);
 	tjob_free(&f);
 	tjob_free(&b);
@@ -3489,6 +3567,7 @@ audit_suite(void)
 	tcase_add_test(tc, writer_refuses_damage);
 	tcase_add_test(tc, writer_write_failure);
 	tcase_add_loop_test(tc, writer_sync_failure, 0, 2);
+	tcase_add_test(tc, writer_dir_sync_failure);
 	suite_add_tcase(s, tc);
 	return s;
 }
