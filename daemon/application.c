@@ -6,10 +6,14 @@
  *         schema cannot express, app_check.c) → model
  *
  * The schema is compiled once and shared read-only by every thread.
- * A parse borrows a parser and a validation context from the schema's
- * pool of idle ones (struct app_ctx; made on first use, reused parse
- * after parse, freed by app_schema_free) and gives them back when it
- * is done, so any number of threads may parse at once. Errors are
+ * app_parse() makes its parser and validation contexts, the tree and
+ * everything else libxml2 needs in the calling thread's arena
+ * (app_arena.c) and forgets them at once when the model is built.
+ * app_parse_xml(), whose document outlives the call, and a thread with
+ * no arena borrow a parser and a validation context from the schema's
+ * pool of idle ones instead (struct app_ctx; made on first use, reused
+ * parse after parse, freed by app_schema_free) and give them back when
+ * done, so any number of threads may parse at once. Errors are
  * collected through per-context handlers, so nothing here touches
  * libxml2's global error state, and no libxml2 message reaches stderr
  * or the logs (they quote the client's input).
