@@ -654,8 +654,8 @@ app_parse_pooled(const struct app_schema *schema, const char *buf,
 /*
  * The parse, the validation and the model in this thread's arena
  * (app_arena.c), with contexts made for this one document: everything
- * libxml2 made is forgotten at once afterwards, nothing is freed block
- * by block, unless the arena was full and some of it came from malloc.
+ * libxml2 made is forgotten at once afterwards; the tree is not walked
+ * to be freed unless the arena was full and some of it came from malloc.
  * The model is the caller's (malloc'd, app_free()); e holds copies.
  * Without an arena, the pooled contexts and the heap.
  */
@@ -676,14 +676,15 @@ app_parse(const struct app_schema *schema, const char *buf, size_t len,
 	if (app_parse_tree(schema, &c, buf, len, &doc, e) == 0 &&
 	    app_model_build(xmlDocGetRootElement(doc), out, e) == 0)
 		rc = 0;
-	if (app_arena_end(a)) {
-		if (doc != NULL)
-			xmlFreeDoc(doc);
-		if (c.parser != NULL)
-			xmlFreeParserCtxt(c.parser);
-		if (c.valid != NULL)
-			xmlSchemaFreeValidCtxt(c.valid);
-	}
+	/* The tree is only memory: unless some of it came from malloc, the
+	 * reset is its free. The contexts are freed as usual: what their
+	 * input holds (an encoding converter, say) may not be arena memory. */
+	if (app_arena_end(a) && doc != NULL)
+		xmlFreeDoc(doc);
+	if (c.parser != NULL)
+		xmlFreeParserCtxt(c.parser);
+	if (c.valid != NULL)
+		xmlSchemaFreeValidCtxt(c.valid);
 	app_arena_reset(a);
 	return rc;
 }
