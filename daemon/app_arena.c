@@ -28,8 +28,10 @@
  * That is also why a free never gives a block back, not even the newest:
  * such a stale pointer can equal a live block of a later scope.
  *
- * Under AddressSanitizer a reset region is poisoned and each block
- * unpoisoned as it is cut, so a use after the reset is still caught.
+ * Under AddressSanitizer (or valgrind's memcheck) a reset region is
+ * poisoned (no access) and each block unpoisoned (undefined) as it is
+ * cut, so a use after the reset or of bytes never written is still
+ * caught.
  */
 #include <pthread.h>
 #include <stdint.h>
@@ -41,11 +43,20 @@
 
 #include "app_int.h"
 
+/* The sanitizers and memcheck are told which bytes are blocks: without
+ * that, a read past a block or after the reset would go unseen. */
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 #define ARENA_POISON(p, n)	ASAN_POISON_MEMORY_REGION((p), (n))
 #define ARENA_UNPOISON(p, n)	ASAN_UNPOISON_MEMORY_REGION((p), (n))
-#else
+#elif defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define ARENA_POISON(p, n)	((void)VALGRIND_MAKE_MEM_NOACCESS((p), (n)))
+#define ARENA_UNPOISON(p, n)	((void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
+#endif
+#endif
+#ifndef ARENA_POISON
 #define ARENA_POISON(p, n)	((void)(p), (void)(n))
 #define ARENA_UNPOISON(p, n)	((void)(p), (void)(n))
 #endif
@@ -167,7 +178,8 @@ arena_realloc(void *p, size_t n)
 	 * parser's input and node stacks do). */
 	if (a == arena_cur && off == a->last && n > 0 && n <= a->limit &&
 	    off <= a->limit && a->limit - off >= ARENA_HDR + arena_round(n)) {
-		ARENA_UNPOISON(p, n);
+		if (n > old)
+			ARENA_UNPOISON((char *)p + old, n - old);
 		memcpy((char *)p - ARENA_HDR, &n, sizeof(n));
 		a->used = off + ARENA_HDR + arena_round(n);
 		if (a->used > a->high)
