@@ -281,6 +281,7 @@ http_send(struct hreq *h, int status, const char *ctype, const char *body,
 {
 	struct evkeyvalq	*oh = evhttp_request_get_output_headers(h->req);
 	struct evbuffer		*out, *pending;
+	struct evhttp_connection *evcon;
 	struct bufferevent	*bev;
 	struct log_request	 lr;
 
@@ -303,8 +304,10 @@ http_send(struct hreq *h, int status, const char *ctype, const char *body,
 		evhttp_add_header(oh, "Connection", "close");
 	if ((out = evbuffer_new()) != NULL && len > 0)
 		evbuffer_add(out, body, len);
-	bev = evhttp_connection_get_bufferevent(
-	    evhttp_request_get_connection(h->req));
+	/* evhttp_send_reply copes with a request whose connection is gone
+	 * (it frees the request); so must this */
+	evcon = evhttp_request_get_connection(h->req);
+	bev = evcon != NULL ? evhttp_connection_get_bufferevent(evcon) : NULL;
 	evhttp_send_reply(h->req, status, NULL, out);
 	if (out != NULL)
 		evbuffer_free(out);
