@@ -61,8 +61,10 @@
 #define ARENA_UNPOISON(p, n)	((void)(p), (void)(n))
 #endif
 
-/* Address space per region: a 1 MiB document's tree (the largest body
- * the daemon takes by default) fits; only what is used is resident. */
+/* Address space per region; only what is used is resident. An
+ * application's tree and contexts take ~50 KiB; a 1 MiB body (the
+ * default limit) of nothing but tiny elements takes more than this and
+ * spills to malloc, which is slower but the same. */
 #define ARENA_SIZE	((size_t)32 << 20)
 /* What stays resident after a reset; an application needs ~50 KiB. */
 #define ARENA_KEEP	((size_t)256 << 10)
