@@ -6,7 +6,7 @@
  *
  * A batch here is what audit_writer.c does per group commit: append
  * ~11 KB of documents to one file and ~20 KB of records to another and
- * make both durable. Four ways, each -n times, in fresh files under
+ * make both durable. Five ways, each -n times, in fresh files under
  * dir (default /var/tmp; never tmpfs):
  *   serial    write + fdatasync the documents, then the records (today's
  *             order: documents durable before the records naming them)
@@ -14,6 +14,12 @@
  *   one file  write + fdatasync the records only (the floor: one file)
  *   one, both both payloads to one file, one fdatasync (what documents
  *             kept in the trail itself would cost)
+ *   two in flight  two threads, each writing a batch to both files and
+ *             fdatasync'ing them, so that one batch is written and synced
+ *             while the other's sync is still running: a pipelined writer.
+ *             Its batches/s against "serial" says whether this disk
+ *             overlaps flushes at all (bench/README.md, session 5).
+ * Each way also prints batches/s (n over the way's elapsed time).
  * With -b N, N threads spin on the CPU meanwhile, as the event loop,
  * the evaluation worker and a load generator do under load: on this VM
  * that, not the disk alone, makes the tail (bench/README.md).
@@ -98,13 +104,102 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void
+report(const char *name, int n, double *lat, double sum, double elapsed)
+{
+	qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
+	printf("  %-13s n=%d  %6.0f batches/s  mean %6.3f  p50 %6.3f  "
+	    "p90 %6.3f  p99 %7.3f  max %7.3f ms\n", name, n,
+	    n / (elapsed / 1e3), sum / n, lat[n / 2], lat[n * 9 / 10],
+	    lat[n * 99 / 100], lat[n - 1]);
+}
+
+/* "two in flight": the files, the next batch's number, the results. */
+static int		 pipe_docs = -1, pipe_recs = -1, pipe_n, pipe_next;
+static int		 pipe_failed;
+static double		*pipe_lat, pipe_sum;
+
+static void *
+pipe_main(void *arg)
+{
+	double	t0, t;
+	int	i, ok;
+
+	(void)arg;
+	for (;;) {
+		/* the two files' bytes in batch order, as one writer would */
+		pthread_mutex_lock(&mu);
+		if (pipe_failed || (i = pipe_next++) >= pipe_n) {
+			pthread_mutex_unlock(&mu);
+			return NULL;
+		}
+		t0 = now_ms();
+		ok = append(pipe_docs, DOCS_BYTES) == 0 &&
+		    append(pipe_recs, RECS_BYTES) == 0;
+		pthread_mutex_unlock(&mu);
+		if (ok && (fdatasync(pipe_docs) == -1 ||
+		    fdatasync(pipe_recs) == -1)) {
+			perror("fdatasync");
+			ok = 0;
+		}
+		t = now_ms() - t0;
+		pthread_mutex_lock(&mu);
+		pipe_failed |= !ok;
+		pipe_lat[i] = t;
+		pipe_sum += t;
+		pthread_mutex_unlock(&mu);
+	}
+}
+
+/* Two batches in flight at a time, n in all. 0 or -1. */
+static int
+run_pipelined(const char *dir, int n, double *lat)
+{
+	char		 pd[4096], pr[4096];
+	pthread_t	 t[2];
+	double		 start;
+	int		 i, rc = -1;
+
+	snprintf(pd, sizeof(pd), "%s/bench-fsync-docs.%d", dir, (int)getpid());
+	snprintf(pr, sizeof(pr), "%s/bench-fsync-recs.%d", dir, (int)getpid());
+	pipe_docs = open(pd, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+	pipe_recs = open(pr, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
+	if (pipe_docs == -1 || pipe_recs == -1) {
+		perror(dir);
+		goto out;
+	}
+	pipe_n = n;
+	pipe_next = 0;
+	pipe_failed = 0;
+	pipe_lat = lat;
+	pipe_sum = 0;
+	start = now_ms();
+	for (i = 0; i < 2; i++)
+		if (pthread_create(&t[i], NULL, pipe_main, NULL) != 0)
+			goto out;
+	for (i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	if (pipe_failed)
+		goto out;
+	report("two in flight", n, lat, pipe_sum, now_ms() - start);
+	rc = 0;
+ out:
+	if (pipe_docs != -1)
+		close(pipe_docs);
+	if (pipe_recs != -1)
+		close(pipe_recs);
+	unlink(pd);
+	unlink(pr);
+	return rc;
+}
+
 /* One way, n batches; prints the distribution. 0 or -1. */
 static int
 run(const char *dir, const char *name, int mode, int n, double *lat)
 {
 	char	pd[4096], pr[4096];
 	int	fd_docs, fd_recs, i, rc = -1;
-	double	t0, sum = 0;
+	double	t0, start, sum = 0;
 
 	snprintf(pd, sizeof(pd), "%s/bench-fsync-docs.%d", dir, (int)getpid());
 	snprintf(pr, sizeof(pr), "%s/bench-fsync-recs.%d", dir, (int)getpid());
@@ -114,6 +209,7 @@ run(const char *dir, const char *name, int mode, int n, double *lat)
 		perror(dir);
 		goto out;
 	}
+	start = now_ms();
 	for (i = 0; i < n; i++) {
 		t0 = now_ms();
 		if (mode == 0) {
@@ -145,10 +241,7 @@ run(const char *dir, const char *name, int mode, int n, double *lat)
 		lat[i] = now_ms() - t0;
 		sum += lat[i];
 	}
-	qsort(lat, (size_t)n, sizeof(*lat), cmp_double);
-	printf("  %-9s n=%d  mean %6.3f  p50 %6.3f  p90 %6.3f  p99 %7.3f  "
-	    "max %7.3f ms\n", name, n, sum / n, lat[n / 2], lat[n * 9 / 10],
-	    lat[n * 99 / 100], lat[n - 1]);
+	report(name, n, lat, sum, now_ms() - start);
 	rc = 0;
  out:
 	if (fd_docs != -1)
@@ -201,7 +294,8 @@ main(int argc, char *argv[])
 	if (run(dir, "serial", 0, n, lat) == 0 &&
 	    run(dir, "parallel", 1, n, lat) == 0 &&
 	    run(dir, "one file", 2, n, lat) == 0 &&
-	    run(dir, "one, both", 3, n, lat) == 0)
+	    run(dir, "one, both", 3, n, lat) == 0 &&
+	    run_pipelined(dir, n, lat) == 0)
 		rc = 0;
 	atomic_store(&stop_busy, 1);
 	for (i = 0; i < nbusy; i++)
