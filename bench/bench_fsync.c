@@ -114,8 +114,45 @@ report(const char *name, int n, double *lat, double sum, double elapsed)
 	    lat[n * 99 / 100], lat[n - 1]);
 }
 
+/* A way's two files, fresh under dir, removed after. */
+struct files {
+	char	docs_path[4096], recs_path[4096];
+	int	docs, recs;
+};
+
+/* 0, or -1 (said on stderr; files_close still needed). */
+static int
+files_open(struct files *f, const char *dir)
+{
+	snprintf(f->docs_path, sizeof(f->docs_path),
+	    "%s/bench-fsync-docs.%d", dir, (int)getpid());
+	snprintf(f->recs_path, sizeof(f->recs_path),
+	    "%s/bench-fsync-recs.%d", dir, (int)getpid());
+	f->docs = open(f->docs_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND,
+	    0600);
+	f->recs = open(f->recs_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND,
+	    0600);
+	if (f->docs == -1 || f->recs == -1) {
+		perror(dir);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+files_close(struct files *f)
+{
+	if (f->docs != -1)
+		close(f->docs);
+	if (f->recs != -1)
+		close(f->recs);
+	unlink(f->docs_path);
+	unlink(f->recs_path);
+}
+
 /* "two in flight": the files, the next batch's number, the results. */
-static int		 pipe_docs = -1, pipe_recs = -1, pipe_n, pipe_next;
+static struct files	 pipe_f;
+static int		 pipe_n, pipe_next;
 static int		 pipe_failed;
 static double		*pipe_lat, pipe_sum;
 
@@ -134,11 +171,11 @@ pipe_main(void *arg)
 			return NULL;
 		}
 		t0 = now_ms();
-		ok = append(pipe_docs, DOCS_BYTES) == 0 &&
-		    append(pipe_recs, RECS_BYTES) == 0;
+		ok = append(pipe_f.docs, DOCS_BYTES) == 0 &&
+		    append(pipe_f.recs, RECS_BYTES) == 0;
 		pthread_mutex_unlock(&mu);
-		if (ok && (fdatasync(pipe_docs) == -1 ||
-		    fdatasync(pipe_recs) == -1)) {
+		if (ok && (fdatasync(pipe_f.docs) == -1 ||
+		    fdatasync(pipe_f.recs) == -1)) {
 			perror("fdatasync");
 			ok = 0;
 		}
@@ -155,41 +192,33 @@ pipe_main(void *arg)
 static int
 run_pipelined(const char *dir, int n, double *lat)
 {
-	char		 pd[4096], pr[4096];
 	pthread_t	 t[2];
 	double		 start;
-	int		 i, rc = -1;
+	int		 i, started = 0, rc = -1;
 
-	snprintf(pd, sizeof(pd), "%s/bench-fsync-docs.%d", dir, (int)getpid());
-	snprintf(pr, sizeof(pr), "%s/bench-fsync-recs.%d", dir, (int)getpid());
-	pipe_docs = open(pd, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
-	pipe_recs = open(pr, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
-	if (pipe_docs == -1 || pipe_recs == -1) {
-		perror(dir);
+	if (files_open(&pipe_f, dir) == -1)
 		goto out;
-	}
 	pipe_n = n;
 	pipe_next = 0;
 	pipe_failed = 0;
 	pipe_lat = lat;
 	pipe_sum = 0;
 	start = now_ms();
-	for (i = 0; i < 2; i++)
-		if (pthread_create(&t[i], NULL, pipe_main, NULL) != 0)
-			goto out;
-	for (i = 0; i < 2; i++)
+	for (; started < 2; started++)
+		if (pthread_create(&t[started], NULL, pipe_main, NULL) != 0) {
+			pthread_mutex_lock(&mu);
+			pipe_failed = 1;	/* the other one stops */
+			pthread_mutex_unlock(&mu);
+			break;
+		}
+	for (i = 0; i < started; i++)
 		pthread_join(t[i], NULL);
 	if (pipe_failed)
 		goto out;
 	report("two in flight", n, lat, pipe_sum, now_ms() - start);
 	rc = 0;
  out:
-	if (pipe_docs != -1)
-		close(pipe_docs);
-	if (pipe_recs != -1)
-		close(pipe_recs);
-	unlink(pd);
-	unlink(pr);
+	files_close(&pipe_f);
 	return rc;
 }
 
@@ -197,18 +226,14 @@ run_pipelined(const char *dir, int n, double *lat)
 static int
 run(const char *dir, const char *name, int mode, int n, double *lat)
 {
-	char	pd[4096], pr[4096];
-	int	fd_docs, fd_recs, i, rc = -1;
-	double	t0, start, sum = 0;
+	struct files	f;
+	int		fd_docs, fd_recs, i, rc = -1;
+	double		t0, start, sum = 0;
 
-	snprintf(pd, sizeof(pd), "%s/bench-fsync-docs.%d", dir, (int)getpid());
-	snprintf(pr, sizeof(pr), "%s/bench-fsync-recs.%d", dir, (int)getpid());
-	fd_docs = open(pd, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
-	fd_recs = open(pr, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0600);
-	if (fd_docs == -1 || fd_recs == -1) {
-		perror(dir);
+	if (files_open(&f, dir) == -1)
 		goto out;
-	}
+	fd_docs = f.docs;
+	fd_recs = f.recs;
 	start = now_ms();
 	for (i = 0; i < n; i++) {
 		t0 = now_ms();
@@ -244,12 +269,7 @@ run(const char *dir, const char *name, int mode, int n, double *lat)
 	report(name, n, lat, sum, now_ms() - start);
 	rc = 0;
  out:
-	if (fd_docs != -1)
-		close(fd_docs);
-	if (fd_recs != -1)
-		close(fd_recs);
-	unlink(pd);
-	unlink(pr);
+	files_close(&f);
 	return rc;
 }
 

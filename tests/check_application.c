@@ -1462,6 +1462,22 @@ answer(struct app_schema *s, const char *doc)
 	return out;
 }
 
+/* An application of n distinct unknown elements (malloc'ed). */
+static char *
+unknown_elements(size_t n)
+{
+	char	*doc, *p;
+	size_t	 k;
+
+	doc = malloc(n * 32 + 256);
+	ck_assert_ptr_nonnull(doc);
+	p = doc + sprintf(doc, "<application xmlns=\"%s\">", APP_NS);
+	for (k = 0; k < n; k++)
+		p += sprintf(p, "<unknown-element-%05zu/>", k);
+	strcpy(p, "</application>");
+	return doc;
+}
+
 /*
  * Parser and validation contexts are reused from parse to parse: after
  * any mix of accepted and refused documents (a stopped DOCTYPE parse, a
@@ -1472,8 +1488,8 @@ START_TEST(test_context_reuse)
 {
 	struct app_schema *s;
 	struct errdoc	 e;
-	char		 path[1024], *docs[8], *want[8], *got, *big, *p;
-	size_t		 i, n = 0, k, round;
+	char		 path[1024], *docs[8], *want[8], *got;
+	size_t		 i, n = 0, round;
 
 	docs[n++] = strdup(TMPL);
 	docs[n++] = strdup("<a>\n</b>");
@@ -1481,13 +1497,7 @@ START_TEST(test_context_reuse)
 	docs[n++] = subst(TMPL, "<cost>8000", "<cost>-8000");
 	docs[n++] = subst(TMPL, "<cost>8000", "<cost>80<!-- c -->00");
 	/* 8000 distinct element names: a dictionary of ~200 KB */
-	big = malloc(8000 * 48 + 256);
-	ck_assert_ptr_nonnull(big);
-	p = big + sprintf(big, "<application xmlns=\"%s\">", APP_NS);
-	for (k = 0; k < 8000; k++)
-		p += sprintf(p, "<unknown-element-%05zu/>", k);
-	strcpy(p, "</application>");
-	docs[n++] = big;
+	docs[n++] = unknown_elements(8000);
 	docs[n++] = strdup(TMPL);
 	docs[n++] = subst(TMPL, "<person role=\"partner\">",
 	    "<person role=\"applicant\">");
@@ -1527,7 +1537,7 @@ START_TEST(test_arena_spill)
 {
 	static const size_t limits[] = { 0, 100, 4096, 20000, 60000 };
 	struct app_arena *a = app_arena_get();
-	char		*docs[6], *want, *got, *big, *p;
+	char		*docs[6], *want, *got;
 	size_t		 i, k, n = 0;
 
 	ck_assert_ptr_nonnull(a);
@@ -1536,13 +1546,7 @@ START_TEST(test_arena_spill)
 	docs[n++] = strdup("<a>\n</b>");
 	docs[n++] = strdup("<!DOCTYPE a [<!ENTITY x \"y\">]>\n<a>&x;</a>");
 	docs[n++] = subst(TMPL, "<cost>8000", "<cost>-8000");
-	big = malloc(2000 * 40 + 256);
-	ck_assert_ptr_nonnull(big);
-	p = big + sprintf(big, "<application xmlns=\"%s\">", APP_NS);
-	for (k = 0; k < 2000; k++)
-		p += sprintf(p, "<unknown-element-%05zu/>", k);
-	strcpy(p, "</application>");
-	docs[n++] = big;
+	docs[n++] = unknown_elements(2000);
 	for (i = 0; i < n; i++) {
 		app_arena_limit(a, SIZE_MAX);
 		want = answer(schema, docs[i]);

@@ -2935,65 +2935,54 @@ fail_phase(struct audit_writer *w, off_t lim, struct tjob *j, int n,
 }
 
 /*
- * fdatasync, wrapped (the Makefile links check_audit with
- * --wrap=fdatasync): the next sync of a file whose name ends in
- * fail_sync_suffix fails with EIO, once. Atomic: the writer and its
- * syncer call it from their own threads.
+ * fdatasync and fsync, wrapped (the Makefile links check_audit with
+ * --wrap=fdatasync --wrap=fsync): the next call on a descriptor whose
+ * path ends in fail_sync_suffix (fdatasync: the writer's files) or
+ * fail_fsync_suffix (fsync: directories) fails with EIO, once. Atomic:
+ * the writer and its syncer call them from their own threads.
  */
 int	__real_fdatasync(int);
 int	__wrap_fdatasync(int);
+int	__real_fsync(int);
+int	__wrap_fsync(int);
 static const char *_Atomic	fail_sync_suffix;
+static const char *_Atomic	fail_fsync_suffix;
+
+/* Whether this call on fd is the one to fail (and *which is spent). */
+static int
+fail_once(int fd, const char *_Atomic *which)
+{
+	const char	*suffix = atomic_load(which);
+	char		 link[64], path[512];
+	ssize_t		 n;
+
+	if (suffix == NULL)
+		return 0;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, path, sizeof(path) - 1)) <= 0)
+		return 0;
+	path[n] = '\0';
+	return (size_t)n >= strlen(suffix) &&
+	    strcmp(path + n - strlen(suffix), suffix) == 0 &&
+	    atomic_compare_exchange_strong(which, &suffix, NULL);
+}
 
 int
 __wrap_fdatasync(int fd)
 {
-	const char	*suffix = atomic_load(&fail_sync_suffix);
-	char		 link[64], path[512];
-	ssize_t		 n;
-
-	if (suffix != NULL) {
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		if ((n = readlink(link, path, sizeof(path) - 1)) > 0) {
-			path[n] = '\0';
-			if ((size_t)n >= strlen(suffix) && strcmp(path + n -
-			    strlen(suffix), suffix) == 0 &&
-			    atomic_compare_exchange_strong(&fail_sync_suffix,
-			    &suffix, NULL)) {
-				errno = EIO;
-				return -1;
-			}
-		}
+	if (fail_once(fd, &fail_sync_suffix)) {
+		errno = EIO;
+		return -1;
 	}
 	return __real_fdatasync(fd);
 }
 
-/*
- * fsync(2) likewise, for directories: the first call on a descriptor
- * whose path ends in fail_fsync_suffix fails with EIO, once.
- */
-int	__real_fsync(int);
-int	__wrap_fsync(int);
-static const char *_Atomic	fail_fsync_suffix;
-
 int
 __wrap_fsync(int fd)
 {
-	const char	*suffix = atomic_load(&fail_fsync_suffix);
-	char		 link[64], path[512];
-	ssize_t		 n;
-
-	if (suffix != NULL) {
-		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-		if ((n = readlink(link, path, sizeof(path) - 1)) > 0) {
-			path[n] = '\0';
-			if ((size_t)n >= strlen(suffix) && strcmp(path + n -
-			    strlen(suffix), suffix) == 0 &&
-			    atomic_compare_exchange_strong(&fail_fsync_suffix,
-			    &suffix, NULL)) {
-				errno = EIO;
-				return -1;
-			}
-		}
+	if (fail_once(fd, &fail_fsync_suffix)) {
+		errno = EIO;
+		return -1;
 	}
 	return __real_fsync(fd);
 }
