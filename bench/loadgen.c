@@ -17,6 +17,10 @@
  *   new connection (-N)    one connection per request, full handshake
  *                          (no session cache, no tickets): measures
  *                          handshakes/s. Combines with -r.
+ *   --pid PID              the server's CPU time (PID and its child
+ *                          processes: nginx's workers) over the measured
+ *                          window, per response, beside the generator's
+ *                          own: what each request costs the two cores.
  *   idle (-I N)            N connections, each with one request done
  *                          (so the server has finished the handshake and
  *                          the HTTP set-up), then held open until SIGTERM,
@@ -221,6 +225,7 @@ static struct {
 	double		 timeout;
 	int		 tls_only;	/* 0 both, 12 or 13 */
 	enum mode	 mode;
+	int		 srv_pid;	/* --pid: the server's CPU, or 0 */
 
 	struct event_base *base;
 	SSL_CTX		*ctx;
@@ -262,6 +267,10 @@ static struct {
 	uint64_t	 late, unsent;
 	uint64_t	 err_total_all;		/* incl. warm-up, for diagnosis */
 	char		 first_err[256];
+	/* CPU over the measured window (cpu_mark): server ticks, own s */
+	long long	 srv_ticks0, srv_ticks1;
+	double		 gen_cpu0, gen_cpu1;
+	int		 cpu_marks;
 } G;
 
 static void	conn_free(struct conn *);
@@ -1058,6 +1067,80 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	dispatch();
 }
 
+/* The generator's own CPU seconds so far. */
+static double
+own_cpu(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* utime + stime of a process (all its threads), in clock ticks; -1 when
+ * it cannot be read. The command name (field 2) may hold spaces: the
+ * fields are counted from its closing parenthesis. */
+static long long
+proc_ticks(int pid)
+{
+	char		 path[64], buf[1024], *p;
+	FILE		*f;
+	size_t		 n;
+	unsigned long long ut, st;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	if ((p = strrchr(buf, ')')) == NULL ||
+	    sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
+	    "%llu", &ut, &st) != 2)
+		return -1;
+	return (long long)(ut + st);
+}
+
+/* The server's ticks: --pid and its children (nginx: the workers). A
+ * child that exits inside the window takes its ticks with it: nginx's
+ * workers live as long as the master. */
+static long long
+server_ticks(void)
+{
+	char		 path[64];
+	FILE		*f;
+	long long	 t, c;
+	int		 child;
+
+	if ((t = proc_ticks(G.srv_pid)) == -1)
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", G.srv_pid,
+	    G.srv_pid);
+	if ((f = fopen(path, "r")) != NULL) {
+		while (fscanf(f, "%d", &child) == 1)
+			if ((c = proc_ticks(child)) > 0)
+				t += c;
+		fclose(f);
+	}
+	return t;
+}
+
+/* At the measured window's start and end: both sides' CPU. */
+static void
+cpu_mark(void)
+{
+	if (G.cpu_marks == 0) {
+		G.srv_ticks0 = G.srv_pid ? server_ticks() : -1;
+		G.gen_cpu0 = own_cpu();
+	} else if (G.cpu_marks == 1) {
+		G.srv_ticks1 = G.srv_pid && G.srv_ticks0 != -1 ?
+		    server_ticks() : -1;
+		G.gen_cpu1 = own_cpu();
+	}
+	G.cpu_marks++;
+}
+
 /* Warm-up → measure → drain (in-flight answers still count) → done. */
 static void
 phase_cb(evutil_socket_t fd, short what, void *arg)
@@ -1075,12 +1158,14 @@ phase_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (G.phase == P_WARMUP) {
 		G.phase = P_MEASURE;
+		cpu_mark();
 		tv = tv_of(G.t_end > now ? G.t_end - now : 0);
 		evtimer_add(G.phase_ev, &tv);
 		return;
 	}
 	if (G.phase == P_MEASURE) {
 		G.phase = P_DRAIN;
+		cpu_mark();
 		if (G.mode == M_OPEN) {
 			/* due but never sent: the queue at the end */
 			uint64_t i;
@@ -1117,8 +1202,10 @@ sig_cb(evutil_socket_t fd, short what, void *arg)
 		/* stop early: measure what ran */
 		G.t_end = now_ns();
 		event_active(G.phase_ev, EV_TIMEOUT, 0);
-		if (G.phase == P_WARMUP)
+		if (G.phase == P_WARMUP) {
 			G.phase = P_MEASURE;
+			cpu_mark();
+		}
 		return;
 	}
 	G.phase = P_DONE;
@@ -1160,8 +1247,8 @@ report(void)
 	double	 secs = (double)(G.t_end - G.t_meas) / 1e9;
 	uint64_t ok = 0, non2xx = 0, errors;
 	int	 i;
-	struct rusage ru;
-	double	 cpu, wall;
+	double	 cpu, wall, nresp, hz;
+	char	 srv_us[32] = "-", gen_us[32] = "-";
 
 	for (i = 0; i < NSTATUS; i++) {
 		if (i >= 200 && i <= 299)
@@ -1177,10 +1264,20 @@ report(void)
 		secs = 1e-9;
 	/* the generator's own CPU, whole run: it shares the cores with
 	 * the server, so a high share means it limited the result */
-	getrusage(RUSAGE_SELF, &ru);
-	cpu = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
-	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+	cpu = own_cpu();
 	wall = (double)(now_ns() - G.t_start) / 1e9;
+	/* per response of the window: answers to requests started before
+	 * it and still in flight after it roughly cancel out */
+	nresp = (double)(ok + non2xx);
+	hz = (double)sysconf(_SC_CLK_TCK);
+	if (G.cpu_marks >= 2 && nresp > 0) {
+		snprintf(gen_us, sizeof(gen_us), "%.1f",
+		    (G.gen_cpu1 - G.gen_cpu0) * 1e6 / nresp);
+		if (G.srv_ticks0 != -1 && G.srv_ticks1 != -1 && hz > 0)
+			snprintf(srv_us, sizeof(srv_us), "%.1f",
+			    (double)(G.srv_ticks1 - G.srv_ticks0) / hz * 1e6 /
+			    nresp);
+	}
 	printf("%s %s %s:%d: %s loop%s, %d connections%s, %.1f s measured "
 	    "after %.1f s warm-up\n", G.method, G.path, G.host, G.port,
 	    G.mode == M_OPEN ? "open" : "closed",
@@ -1199,6 +1296,10 @@ report(void)
 	printf("  connections opened %" PRIu64 " (whole run); loadgen CPU "
 	    "%.2f s in %.2f s (%.0f %% of one core)\n", G.nopened, cpu, wall,
 	    wall > 0 ? 100 * cpu / wall : 0.0);
+	if (G.srv_pid)
+		printf("  CPU per response in the measured window: server "
+		    "(pid %d and its children) %s us, loadgen %s us\n",
+		    G.srv_pid, srv_us, gen_us);
 	printf("  errors %" PRIu64 " (connect/TLS %" PRIu64 ", timeout %"
 	    PRIu64 ", closed %" PRIu64 ", protocol %" PRIu64 ")%s%s\n",
 	    errors, G.err_connect, G.err_timeout, G.err_eof, G.err_proto,
@@ -1214,13 +1315,15 @@ report(void)
 	printf("RESULT mode=%s conns=%d secs=%.1f rate=%.1f ok=%" PRIu64
 	    " non2xx=%" PRIu64 " errors=%" PRIu64 " rps=%.1f p50_ms=%.3f "
 	    "p90_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f late=%" PRIu64
-	    " unsent=%" PRIu64 " connects=%" PRIu64 " cpu_pct=%.0f\n", mode,
+	    " unsent=%" PRIu64 " connects=%" PRIu64 " cpu_pct=%.0f srv_us=%s"
+	    " gen_us=%s\n", mode,
 	    G.mode == M_OPEN ? G.maxconns : G.conns, secs,
 	    G.mode == M_OPEN ? G.rate : 0.0, ok, non2xx, errors,
 	    (double)ok / secs, hist_pct_ms(&G.h, 0.50),
 	    hist_pct_ms(&G.h, 0.90), hist_pct_ms(&G.h, 0.99),
 	    hist_pct_ms(&G.h, 0.999), (double)G.h.max_us / 1000.0, G.late,
-	    G.unsent, G.nopened, wall > 0 ? 100 * cpu / wall : 0.0);
+	    G.unsent, G.nopened, wall > 0 ? 100 * cpu / wall : 0.0, srv_us,
+	    gen_us);
 	fflush(stdout);
 }
 
@@ -1231,7 +1334,7 @@ usage(void)
 "usage: loadgen [-h host:port] [--ca F] [--cert F] [--key F] [-c conns]\n"
 "               [-r rate] [-d secs] [-w warmup] [-N] [-I n] [-m method]\n"
 "               [-p path] [-b body | -t template] [--prefix s] [--seed n]\n"
-"               [--timeout secs] [--tls 1.2|1.3]\n"
+"               [--timeout secs] [--tls 1.2|1.3] [--pid server-pid]\n"
 "  -h host:port  server (127.0.0.1:8443)\n"
 "  -c N          connections: closed loop count, open loop maximum,\n"
 "                idle mode handshakes at once (32)\n"
@@ -1245,7 +1348,9 @@ usage(void)
 "  -b FILE       a fixed body; -t FILE a template for unique\n"
 "                applications (etc/examples/reapplication.xml)\n"
 "  --prefix S    id prefix (default from time and pid)\n"
-"  --seed N      first personnummer index (default from the prefix)\n");
+"  --seed N      first personnummer index (default from the prefix)\n"
+"  --pid PID     also report the server's CPU per response (PID and its\n"
+"                child processes) over the measured window\n");
 	exit(2);
 }
 
@@ -1275,6 +1380,7 @@ main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 5 },
 		{ "timeout", required_argument, NULL, 6 },
 		{ "tls", required_argument, NULL, 7 },
+		{ "pid", required_argument, NULL, 8 },
 		{ "help", no_argument, NULL, 8 },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1336,6 +1442,7 @@ main(int argc, char **argv)
 			if (G.tls_only == -1)
 				usage();
 			break;
+		case 8: G.srv_pid = (int)num_arg(optarg, 1, INT_MAX); break;
 		default: usage();
 		}
 	}
@@ -1407,6 +1514,8 @@ main(int argc, char **argv)
 	G.t_meas = G.t_start + (uint64_t)(G.warm * 1e9);
 	G.t_end = G.t_meas + (uint64_t)(G.secs * 1e9);
 	G.phase = G.warm > 0 ? P_WARMUP : P_MEASURE;
+	if (G.phase == P_MEASURE && G.mode != M_IDLE)
+		cpu_mark();
 	if (G.mode == M_IDLE) {
 		G.t_meas = G.t_end = G.t_start;
 		if (G.secs_set) {
