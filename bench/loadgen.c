@@ -17,15 +17,16 @@
  *   new connection (-N)    one connection per request, full handshake
  *                          (no session cache, no tickets): measures
  *                          handshakes/s. Combines with -r.
- *   --pid PID              the server's CPU time (PID and its child
- *                          processes: nginx's workers) over the measured
- *                          window, per response, beside the generator's
- *                          own: what each request costs the two cores.
  *   idle (-I N)            N connections, each with one request done
  *                          (so the server has finished the handshake and
  *                          the HTTP set-up), then held open until SIGTERM,
  *                          SIGINT or -d: for the server's memory per
  *                          connection.
+ *
+ * With --pid PID the report also gives the server's CPU time (PID and
+ * its child processes: nginx's workers) over the measured window, per
+ * response, beside the generator's own: what each request costs the
+ * cores the two share.
  *
  * Request bodies are generated from a template (-t, default
  * etc/examples/reapplication.xml): every request gets its own <id>
