@@ -3113,6 +3113,31 @@ START_TEST(writer_write_failure)
 END_TEST
 
 /*
+ * Arm hook with suffix and submit f: its batch fails once (the hook is
+ * used up), f fails, and the batch is undone as for a failed write —
+ * the trail at size and November's segment at seg, the trail scans to
+ * its end, the writer is not ok.
+ */
+static void
+batch_fails(struct audit_writer *w, struct tjob *f,
+    const char *_Atomic *hook, const char *suffix, off_t size, off_t seg)
+{
+	struct after_fail o;
+
+	atomic_store(hook, suffix);
+	audit_writer_submit(w, &f->job);
+	observe(w, ndone + 1, &o);
+	ck_assert_ptr_null(atomic_load(hook));	/* it failed */
+	ck_assert_int_eq(f->done, 1);
+	ck_assert_int_eq(f->job.ok, 0);
+	ck_assert_int_eq(o.ok, 0);
+	ck_assert_int_eq(o.trail, size);
+	ck_assert_int_eq(o.seg, seg);
+	ck_assert_int_eq(o.scan_rc, 0);
+	ck_assert_int_eq(o.scan.end, size);
+}
+
+/*
  * One of a batch's two fdatasyncs fails on its own (the documents'
  * on the syncer thread [0], the trail's on the writer [1]): the batch
  * is undone as for a failed write — its jobs fail, both files go back
@@ -3123,7 +3148,6 @@ START_TEST(writer_sync_failure)
 {
 	struct audit_writer	*w;
 	struct audit_scan	 s;
-	struct after_fail	 o;
 	struct tjob		 a, f, b;
 	off_t			 size, seg;
 
@@ -3134,17 +3158,8 @@ START_TEST(writer_sync_failure)
 	submit_ok(w, &a);
 	size = file_size(trail);
 	seg = seg_size("2026-11");
-	atomic_store(&fail_sync_suffix, _i == 0 ? ".seg" : "/" AUDIT_TRAIL);
-	audit_writer_submit(w, &f.job);
-	observe(w, ndone + 1, &o);
-	ck_assert_ptr_null(atomic_load(&fail_sync_suffix));	/* it failed */
-	ck_assert_int_eq(f.done, 1);
-	ck_assert_int_eq(f.job.ok, 0);
-	ck_assert_int_eq(o.ok, 0);
-	ck_assert_int_eq(o.trail, size);
-	ck_assert_int_eq(o.seg, seg);
-	ck_assert_int_eq(o.scan_rc, 0);
-	ck_assert_int_eq(o.scan.end, size);
+	batch_fails(w, &f, &fail_sync_suffix,
+	    _i == 0 ? ".seg" : "/" AUDIT_TRAIL, size, seg);
 	recovers(w, 4);		/* opened, a's two, the probe's checkpoint */
 	submit_ok(w, &b);
 	audit_writer_stop(w);
@@ -3168,7 +3183,6 @@ START_TEST(writer_dir_sync_failure)
 {
 	struct audit_writer	*w;
 	struct audit_scan	 s;
-	struct after_fail	 o;
 	struct tjob		 a, f, b;
 	off_t			 size, seg;
 
@@ -3179,18 +3193,8 @@ START_TEST(writer_dir_sync_failure)
 	submit_ok(w, &a);
 	size = file_size(trail);
 	seg = seg_size("2026-11");
-	atomic_store(&fail_fsync_suffix, "/documents");
-	audit_writer_submit(w, &f.job);
-	observe(w, ndone + 1, &o);
-	ck_assert_ptr_null(atomic_load(&fail_fsync_suffix));	/* it failed */
-	ck_assert_int_eq(f.done, 1);
-	ck_assert_int_eq(f.job.ok, 0);
-	ck_assert_int_eq(o.ok, 0);
-	ck_assert_int_eq(o.trail, size);
-	ck_assert_int_eq(o.seg, seg);
+	batch_fails(w, &f, &fail_fsync_suffix, "/documents", size, seg);
 	ck_assert_int_eq(seg_size("2026-12"), 0);
-	ck_assert_int_eq(o.scan_rc, 0);
-	ck_assert_int_eq(o.scan.end, size);
 	recovers(w, 4);		/* opened, a's two, the probe's checkpoint */
 	submit_ok(w, &b);
 	audit_writer_stop(w);
